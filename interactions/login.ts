@@ -1,0 +1,56 @@
+// The password step of the login prompt.
+import type Router from '@koa/router';
+import type { KeystepServices } from '../src/services.js';
+import { passwordLogin } from '../src/account/password-login.js';
+import { authenticationResult } from '../src/policy/authentication-result.js';
+import { MAX_PASSWORD_LENGTH } from '../src/account/passwords.js';
+import { csrfToken } from '../src/http/csrf.js';
+import { BadRequest } from '../src/http/errors.js';
+import { loginPage } from '../views/login.js';
+import { checkedForm, formField } from './form.js';
+
+const MESSAGES = {
+  invalid_credentials: 'The email address or password is incorrect.',
+  locked: 'Too many failed attempts. Sign-in is paused for this account; try again later.',
+} as const;
+
+export function loginRoutes(router: Router, services: KeystepServices): void {
+  const { provider, store, settings, acr } = services;
+
+  router.post('/interaction/:uid/login', async (ctx) => {
+    checkedForm(ctx);
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'login') throw new BadRequest('This sign-in step is already complete.');
+    const email = formField(ctx, 'email', { max: 254 });
+    const password = formField(ctx, 'password', { max: MAX_PASSWORD_LENGTH });
+    const clientId = String(details.params.client_id);
+
+    const outcome = await passwordLogin(store, settings.login, {
+      email,
+      password,
+      ip: ctx.ip,
+      userAgent: ctx.get('user-agent'),
+      clientId,
+    });
+    if (!outcome.ok) {
+      const client = await provider.Client.find(clientId);
+      ctx.status = outcome.reason === 'locked' ? 429 : 401;
+      ctx.type = 'html';
+      ctx.body = loginPage({
+        uid: details.uid,
+        csrfToken: csrfToken(ctx),
+        clientName: client?.clientName ?? clientId,
+        email,
+        error: MESSAGES[outcome.reason],
+      });
+      return;
+    }
+    const result = authenticationResult(acr, ['password']);
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { login: { accountId: outcome.user.id, acr: result.acr, amr: result.amr, remember: true } },
+      { mergeWithLastSubmission: false },
+    );
+  });
+}

@@ -1,0 +1,62 @@
+// Password sign-in with lockout. Every attempt first takes a slot from two atomic counters (the
+// account, the client IP); only attempts within the limits reach the password check, so parallel
+// guesses cannot exceed the limit, and a locked account refuses even the right password.
+// An unknown email walks the same path (counters, a dummy hash) as a wrong password.
+import type { Store, User } from '../store/port.js';
+import type { Settings } from '../config.js';
+import { normaliseEmail, verifyPassword } from './passwords.js';
+
+export type PasswordLoginResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid_credentials' | 'locked' };
+
+export interface LoginAttempt {
+  email: string;
+  password: string;
+  ip: string;
+  userAgent?: string;
+  clientId?: string;
+}
+
+export const accountCounterKey = (email: string) => `password:account:${normaliseEmail(email)}`;
+export const ipCounterKey = (ip: string) => `password:ip:${ip}`;
+
+export async function passwordLogin(
+  store: Store,
+  limits: Settings['login'],
+  attempt: LoginAttempt,
+): Promise<PasswordLoginResult> {
+  const email = normaliseEmail(attempt.email);
+  const accountKey = accountCounterKey(email);
+  const ipKey = ipCounterKey(attempt.ip);
+  const user = await store.users.findByEmail(email);
+  const auditBase = {
+    orgId: user?.orgId ?? null,
+    userId: user?.id ?? null,
+    clientId: attempt.clientId ?? null,
+    ip: attempt.ip,
+    userAgent: attempt.userAgent ?? null,
+    factor: 'password',
+  };
+
+  const ipCount = await store.attempts.increment(ipKey, limits.lockoutSeconds);
+  const accountCount = await store.attempts.increment(accountKey, limits.lockoutSeconds);
+  if (ipCount > limits.maxAttemptsPerIp || accountCount > limits.maxFailures) {
+    await store.audit.record({
+      ...auditBase,
+      event: 'user.login_locked',
+      details: { email, scope: accountCount > limits.maxFailures ? 'account' : 'ip' },
+    });
+    return { ok: false, reason: 'locked' };
+  }
+
+  const valid = await verifyPassword(user?.passwordHash ?? null, attempt.password);
+  if (valid && user && !user.disabled) {
+    await store.attempts.reset(accountKey);
+    await store.attempts.decrement(ipKey);
+    await store.audit.record({ ...auditBase, event: 'user.login_succeeded' });
+    return { ok: true, user };
+  }
+  await store.audit.record({ ...auditBase, event: 'user.login_failed', details: { email } });
+  return { ok: false, reason: 'invalid_credentials' };
+}

@@ -1,0 +1,116 @@
+// The administrative operations the CLI offers. They run where the store is: in the CLI process,
+// or (embedded store held by a running server) inside the server, reached through its admin socket.
+import { z } from 'zod';
+import type { Store } from '../store/port.js';
+import type { Sealer } from '../crypto/sealer.js';
+import { createOrganisation } from './organisations.js';
+import { createClient } from './clients.js';
+import { createUser } from '../account/users.js';
+import { requireOrganisation } from './organisations.js';
+
+export interface OperationDeps {
+  store: Store;
+  sealer: Sealer;
+}
+
+interface Operation<S extends z.ZodType> {
+  input: S;
+  run(deps: OperationDeps, input: z.infer<S>): Promise<unknown>;
+}
+
+const op = <S extends z.ZodType>(o: Operation<S>) => o;
+
+const orgView = (o: { slug: string; name: string; mfaMode: string; mfaGraceDays: number; createdAt: Date }) => ({
+  slug: o.slug,
+  name: o.name,
+  mfa_mode: o.mfaMode,
+  mfa_grace_days: o.mfaGraceDays,
+  created_at: o.createdAt,
+});
+
+export const operations = {
+  'org.create': op({
+    input: z.object({ slug: z.string(), name: z.string().optional(), mfa: z.string().optional() }),
+    async run({ store }, i) {
+      return { organisation: orgView(await createOrganisation(store, { slug: i.slug, name: i.name, mfaMode: i.mfa })) };
+    },
+  }),
+  'org.list': op({
+    input: z.object({}),
+    async run({ store }) {
+      return { organisations: (await store.organisations.list()).map(orgView) };
+    },
+  }),
+  'user.create': op({
+    input: z.object({ email: z.string(), org: z.string(), password: z.string().optional(), name: z.string().optional() }),
+    async run({ store }, i) {
+      const user = await createUser(store, { email: i.email, orgSlug: i.org, password: i.password, name: i.name });
+      return { user: { id: user.id, email: user.email, org: i.org, has_password: user.passwordHash !== null, created_at: user.createdAt } };
+    },
+  }),
+  'user.list': op({
+    input: z.object({ org: z.string().optional() }),
+    async run({ store }, i) {
+      const orgId = i.org ? (await requireOrganisation(store, i.org)).id : undefined;
+      const users = await store.users.list({ orgId });
+      return {
+        users: users.map((u) => ({ id: u.id, email: u.email, org: u.orgSlug, email_verified: u.emailVerified, disabled: u.disabled, created_at: u.createdAt })),
+      };
+    },
+  }),
+  'client.create': op({
+    input: z.object({
+      name: z.string(),
+      redirectUris: z.array(z.string()),
+      postLogoutRedirectUris: z.array(z.string()).optional(),
+      org: z.string().optional(),
+      public: z.boolean().optional(),
+    }),
+    async run({ store, sealer }, i) {
+      const { client, clientSecret } = await createClient(store, sealer, {
+        name: i.name,
+        redirectUris: i.redirectUris,
+        postLogoutRedirectUris: i.postLogoutRedirectUris,
+        orgSlug: i.org,
+        public: i.public,
+      });
+      return {
+        client_id: client.clientId,
+        ...(clientSecret ? { client_secret: clientSecret } : {}),
+        name: client.name,
+        ...client.metadata,
+      };
+    },
+  }),
+  'client.list': op({
+    input: z.object({}),
+    async run({ store }) {
+      const orgs = new Map((await store.organisations.list()).map((o) => [o.id, o.slug]));
+      return {
+        clients: (await store.clients.list()).map((c) => ({
+          client_id: c.clientId,
+          name: c.name,
+          org: c.orgId ? orgs.get(c.orgId) ?? null : null,
+          public: c.secretEncrypted === null,
+          redirect_uris: c.metadata.redirect_uris,
+          grant_types: c.metadata.grant_types,
+          created_at: c.createdAt,
+        })),
+      };
+    },
+  }),
+} as const;
+
+export type OperationName = keyof typeof operations;
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name);
+}
+
+/** Validates input and runs the operation; the result is plain JSON (dates as ISO strings). */
+export async function runOperation(deps: OperationDeps, name: OperationName, input: unknown): Promise<unknown> {
+  const operation = operations[name] as Operation<z.ZodType>;
+  const parsed = operation.input.safeParse(input);
+  if (!parsed.success) throw new TypeError(`invalid input for ${name}: ${parsed.error.issues[0]?.message}`);
+  return JSON.parse(JSON.stringify(await operation.run(deps, parsed.data)));
+}

@@ -1,0 +1,81 @@
+// Assembles Keystep: the oidc-provider instance, Koa app, interactions, demo and health routes.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Koa from 'koa';
+import Router from '@koa/router';
+import mount from 'koa-mount';
+import Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Settings } from './config.js';
+import type { Store } from './store/port.js';
+import type { KeystepServices } from './services.js';
+import { createSealer, type Sealer } from './crypto/sealer.js';
+import { resolveEncryptionKey } from './crypto/encryption-key.js';
+import { createAdapterClass } from './provider/adapter.js';
+import { loadCookieKeys, loadSigningKeys } from './provider/signing-keys.js';
+import { providerConfiguration } from './provider/configuration.js';
+import { acrLevels } from './policy/acr-levels.js';
+import { securityHeaders } from './http/security-headers.js';
+import { errorHandler } from './http/error-handler.js';
+import { interactionRouter } from '../interactions/index.js';
+import { demoApiAudience, demoRouter } from './demo/relying-party.js';
+
+export interface Keystep {
+  app: Koa;
+  services: KeystepServices;
+  sealer: Sealer;
+}
+
+const STYLESHEET = readFileSync(fileURLToPath(new URL('../views/assets/keystep.css', import.meta.url)), 'utf8');
+
+function healthRouter(store: Store): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await store.ping();
+      ctx.body = { status: 'ready' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reason: 'store unreachable' };
+    }
+  });
+  router.get('/assets/keystep.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = STYLESHEET;
+  });
+  return router;
+}
+
+export async function createKeystep(settings: Settings, store: Store, logger: Logger): Promise<Keystep> {
+  const sealer = createSealer(resolveEncryptionKey(settings));
+  const [jwks, cookieKeys] = await Promise.all([loadSigningKeys(store, sealer, settings.jwksFile), loadCookieKeys(store, sealer)]);
+  const resourceServers = [
+    ...(settings.defaultAudience ? [settings.defaultAudience] : []),
+    ...settings.resources,
+    ...(settings.demo ? [demoApiAudience(settings.issuer)] : []),
+  ];
+  const provider = new Provider(
+    settings.issuer,
+    providerConfiguration({ settings, store, adapter: createAdapterClass(store, sealer), jwks, cookieKeys, resourceServers }),
+  );
+  provider.proxy = settings.trustProxy;
+  provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
+
+  const services: KeystepServices = { settings, store, provider, logger, acr: acrLevels(settings.acrValues) };
+  const app = new Koa();
+  app.proxy = settings.trustProxy;
+  app.keys = cookieKeys;
+  app.silent = true;
+  app.use(securityHeaders);
+  app.use(errorHandler(logger));
+  for (const router of [healthRouter(store), interactionRouter(services), ...(settings.demo ? [demoRouter(services)] : [])]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(mount(provider));
+  return { app, services, sealer };
+}

@@ -1,0 +1,85 @@
+// The keystep command line: `npx keystep …` or `npm run cli -- …`.
+import { Command, Option } from 'commander';
+import { loadSettings, ConfigurationError, type Settings } from '../config.js';
+import { execute, migrateStore } from './executor.js';
+import { InvalidAdminInput } from '../admin/errors.js';
+import { DataDirInUse } from '../store/data-dir-lock.js';
+import type { OperationName } from '../admin/operations.js';
+import { formatText } from './output.js';
+
+const program = new Command('keystep')
+  .description('Keystep identity provider administration')
+  .option('--json', 'print machine-readable JSON')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+let settingsCache: Settings | undefined;
+const settings = () => (settingsCache ??= loadSettings());
+const json = () => Boolean(program.opts().json);
+
+async function run(name: OperationName, input: unknown): Promise<void> {
+  const { result } = await execute(settings(), name, input);
+  process.stdout.write(json() ? `${JSON.stringify(result, null, 2)}\n` : formatText(name, result));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const { applied, note } = await migrateStore(settings());
+    if (json()) process.stdout.write(`${JSON.stringify({ applied, ...(note ? { note } : {}) })}\n`);
+    else process.stdout.write(note ? `${note}\n` : applied.length ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n');
+  });
+
+const org = program.command('org').description('organisations');
+org
+  .command('create <slug>')
+  .option('--name <name>', 'display name')
+  .addOption(new Option('--mfa <mode>', 'MFA policy').choices(['off', 'optional', 'required']))
+  .action((slug: string, o: { name?: string; mfa?: string }) => run('org.create', { slug, name: o.name, mfa: o.mfa }));
+org.command('list').action(() => run('org.list', {}));
+
+const user = program.command('user').description('user accounts');
+user
+  .command('create <email>')
+  .requiredOption('--org <slug>', 'organisation')
+  .option('--password <password>', 'initial password (visible in the process list; prefer --password-stdin)')
+  .option('--password-stdin', 'read the password from standard input')
+  .option('--name <name>', 'display name')
+  .action(async (email: string, o: { org: string; password?: string; passwordStdin?: boolean; name?: string }) => {
+    if (o.password !== undefined && o.passwordStdin) throw new InvalidAdminInput('use either --password or --password-stdin');
+    const password = o.passwordStdin ? await readStdin() : o.password;
+    await run('user.create', { email, org: o.org, password, name: o.name });
+  });
+user
+  .command('list')
+  .option('--org <slug>', 'only this organisation')
+  .action((o: { org?: string }) => run('user.list', { org: o.org }));
+
+const client = program.command('client').description('OIDC clients');
+client
+  .command('create <name>')
+  .option('--redirect-uri <uri>', 'allowed redirect URI (repeatable)', collect, [])
+  .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeatable)', collect, [])
+  .option('--org <slug>', 'owning organisation')
+  .option('--public', 'a public client (no secret; PKCE only)')
+  .action((name: string, o: { redirectUri: string[]; postLogoutRedirectUri: string[]; org?: string; public?: boolean }) =>
+    run('client.create', { name, redirectUris: o.redirectUri, postLogoutRedirectUris: o.postLogoutRedirectUri, org: o.org, public: Boolean(o.public) }),
+  );
+client.command('list').action(() => run('client.list', {}));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const known = err instanceof InvalidAdminInput || err instanceof ConfigurationError || err instanceof DataDirInUse;
+  process.stderr.write(`keystep: ${known ? '' : 'error: '}${(err as Error).message}\n`);
+  process.exitCode = known ? 2 : 1;
+}

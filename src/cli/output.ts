@@ -1,0 +1,32 @@
+// Human-readable CLI output (the --json output is the operation result itself).
+import type { OperationName } from '../admin/operations.js';
+
+type Row = Record<string, unknown>;
+
+function table(rows: Row[], columns: string[]): string {
+  if (!rows.length) return '(none)\n';
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(' ') : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n';
+}
+
+export function formatText(name: OperationName, result: unknown): string {
+  const r = result as Record<string, Row & Row[]>;
+  switch (name) {
+    case 'org.create':
+      return `created organisation ${r.organisation!.slug} (MFA ${r.organisation!.mfa_mode})\n`;
+    case 'org.list':
+      return table(r.organisations!, ['slug', 'name', 'mfa_mode', 'mfa_grace_days']);
+    case 'user.create':
+      return `created user ${r.user!.email} (id ${r.user!.id}) in ${r.user!.org}\n`;
+    case 'user.list':
+      return table(r.users!, ['email', 'org', 'id', 'disabled']);
+    case 'client.create': {
+      const c = result as Row;
+      return `client_id:     ${c.client_id}\n${c.client_secret ? `client_secret: ${c.client_secret}\n(the secret is shown only now)\n` : 'public client (no secret)\n'}`;
+    }
+    case 'client.list':
+      return table(r.clients!, ['client_id', 'name', 'org', 'public', 'redirect_uris']);
+  }
+}

@@ -1,0 +1,45 @@
+// The one Store implementation: the same SQL over PostgreSQL (pg) or PGlite.
+import type { Database, Queryable } from './database.js';
+import type { Store } from './port.js';
+import { sqlOrganisations } from './sql/organisations.js';
+import { sqlUsers } from './sql/users.js';
+import { sqlClients } from './sql/clients.js';
+import { sqlOidcPayloads } from './sql/oidc-payloads.js';
+import { sqlServerSecrets } from './sql/server-secrets.js';
+import { sqlAttemptCounters } from './sql/attempt-counters.js';
+import { sqlAudit } from './sql/audit.js';
+
+function repositories(db: Queryable) {
+  return {
+    organisations: sqlOrganisations(db),
+    users: sqlUsers(db),
+    clients: sqlClients(db),
+    oidc: sqlOidcPayloads(db),
+    serverSecrets: sqlServerSecrets(db),
+    attempts: sqlAttemptCounters(db),
+    audit: sqlAudit(db),
+  };
+}
+
+export function createSqlStore(db: Database, onClose: () => Promise<void> = async () => undefined): Store {
+  const store: Store = {
+    kind: db.kind,
+    ...repositories(db),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          ...store,
+          ...repositories(tx),
+          transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+        }),
+      ),
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    async close() {
+      await db.close();
+      await onClose();
+    },
+  };
+  return store;
+}
