@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Settings } from './config.js';
+import type { Store } from './store/port.js';
 import { openStore } from './store/open-store.js';
 import { createKeystep, type Keystep } from './app.js';
 import { seedDemo, DEMO_EMAIL } from './demo/seed.js';
@@ -14,9 +15,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(settings: Settings, logger: Logger, options: { announce?: (line: string) => void } = {}): Promise<RunningServer> {
-  const { store, appliedMigrations } = await openStore(settings);
-  if (appliedMigrations.length) logger.info({ migrations: appliedMigrations }, 'applied migrations');
+export interface StartOptions {
+  /** Where the one-time demo password is printed (default: stdout). */
+  announce?: (text: string) => void;
+  /** An already opened and migrated store (tests); otherwise the configured one is opened. */
+  store?: Store;
+}
+
+export async function startServer(settings: Settings, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  let store = options.store;
+  if (!store) {
+    const opened = await openStore(settings);
+    store = opened.store;
+    if (opened.appliedMigrations.length) logger.info({ migrations: opened.appliedMigrations }, 'applied migrations');
+  }
   let adminSocket: { close(): Promise<void> } | undefined;
   try {
     const keystep = await createKeystep(settings, store, logger);
