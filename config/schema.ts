@@ -68,6 +68,12 @@ export const settingsSchema = z.object({
   KEYSTEP_LOGIN_MAX_ATTEMPTS_PER_IP: int(1, 100000).default(100),
   /** Length of the password lockout window, seconds. */
   KEYSTEP_LOGIN_LOCKOUT_SECONDS: int(1, 86400).default(900),
+  /** Consecutive wrong second-factor codes before the factor locks (NIST SP 800-63B ceiling: 100). */
+  KEYSTEP_MFA_MAX_FAILURES: int(1, 100).default(10),
+  /** First second-factor lock, seconds; each further lock doubles it (capped at a day). */
+  KEYSTEP_MFA_LOCKOUT_SECONDS: int(1, 86400).default(60),
+  /** Issuer name shown in authenticator apps. */
+  KEYSTEP_TOTP_ISSUER: z.string().min(1).max(64).default('Keystep'),
   /** Access token lifetime, seconds. */
   KEYSTEP_ACCESS_TOKEN_TTL: int(60, 86400).default(3600),
   /** ID token lifetime, seconds. */

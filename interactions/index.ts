@@ -8,6 +8,8 @@ import { loginPage } from '../views/login.js';
 import { consentPage } from '../views/consent.js';
 import { loginRoutes } from './login.js';
 import { consentRoutes } from './consent.js';
+import { mfaRoutes, renderMfaStep } from './mfa.js';
+import { progressOf } from './progress.js';
 
 export function interactionRouter(services: KeystepServices): Router {
   const { provider } = services;
@@ -26,9 +28,12 @@ export function interactionRouter(services: KeystepServices): Router {
     const clientName = client?.clientName ?? clientId;
     ctx.type = 'html';
     switch (details.prompt.name) {
-      case 'login':
+      case 'login': {
+        const progress = progressOf(details);
+        if (progress) return renderMfaStep(ctx, services, details.uid, progress);
         ctx.body = loginPage({ uid: details.uid, csrfToken: csrfToken(ctx), clientName, email: details.params.login_hint as string | undefined });
         return;
+      }
       case 'consent': {
         const d = details.prompt.details as {
           missingOIDCScope?: string[];
@@ -62,5 +67,6 @@ export function interactionRouter(services: KeystepServices): Router {
 
   loginRoutes(router, services);
   consentRoutes(router, services);
+  mfaRoutes(router, services);
   return router;
 }

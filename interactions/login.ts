@@ -2,12 +2,13 @@
 import type Router from '@koa/router';
 import type { KeystepServices } from '../src/services.js';
 import { passwordLogin } from '../src/account/password-login.js';
-import { authenticationResult } from '../src/policy/authentication-result.js';
+import { evaluateSignIn, passwordProven } from '../src/account/sign-in.js';
 import { MAX_PASSWORD_LENGTH } from '../src/account/passwords.js';
 import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
 import { loginPage } from '../views/login.js';
 import { checkedForm, formField } from './form.js';
+import { finishLogin, saveProgress, showNextStep } from './progress.js';
 
 const MESSAGES = {
   invalid_credentials: 'The email address or password is incorrect.',
@@ -15,7 +16,7 @@ const MESSAGES = {
 } as const;
 
 export function loginRoutes(router: Router, services: KeystepServices): void {
-  const { provider, store, settings, acr } = services;
+  const { provider, store, settings } = services;
 
   router.post('/interaction/:uid/login', async (ctx) => {
     checkedForm(ctx);
@@ -45,12 +46,10 @@ export function loginRoutes(router: Router, services: KeystepServices): void {
       });
       return;
     }
-    const result = authenticationResult(acr, ['password']);
-    await provider.interactionFinished(
-      ctx.req,
-      ctx.res,
-      { login: { accountId: outcome.user.id, acr: result.acr, amr: result.amr, remember: true } },
-      { mergeWithLastSubmission: false },
-    );
+    const progress = passwordProven(outcome.user.id, services.factors.now());
+    const step = await evaluateSignIn(services.factors, progress);
+    if (step?.complete) return finishLogin(ctx, services, progress);
+    await saveProgress(ctx, services, progress);
+    showNextStep(ctx, details.uid);
   });
 }

@@ -1,5 +1,6 @@
 // Assembles Keystep: the oidc-provider instance, Koa app, interactions, demo and health routes.
 import { readFileSync } from 'node:fs';
+import { hkdfSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -26,7 +27,13 @@ export interface Keystep {
   sealer: Sealer;
 }
 
-const STYLESHEET = readFileSync(fileURLToPath(new URL('../views/assets/keystep.css', import.meta.url)), 'utf8');
+// Static assets, read once: the stylesheet and small progressive-enhancement scripts.
+const ASSETS = new Map(
+  [
+    ['keystep.css', 'text/css'],
+    ['copy.js', 'text/javascript'],
+  ].map(([file, type]) => [file!, { type: type!, body: readFileSync(fileURLToPath(new URL(`../views/assets/${file}`, import.meta.url)), 'utf8') }]),
+);
 
 function healthRouter(store: Store): Router {
   const router = new Router();
@@ -42,16 +49,19 @@ function healthRouter(store: Store): Router {
       ctx.body = { status: 'unavailable', reason: 'store unreachable' };
     }
   });
-  router.get('/assets/keystep.css', (ctx) => {
-    ctx.type = 'text/css';
+  router.get('/assets/:file', (ctx) => {
+    const asset = ASSETS.get(ctx.params.file!);
+    if (!asset) return;
+    ctx.type = asset.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = STYLESHEET;
+    ctx.body = asset.body;
   });
   return router;
 }
 
 export async function createKeystep(settings: Settings, store: Store, logger: Logger): Promise<Keystep> {
-  const sealer = createSealer(resolveEncryptionKey(settings));
+  const encryptionKey = resolveEncryptionKey(settings);
+  const sealer = createSealer(encryptionKey);
   const [jwks, cookieKeys] = await Promise.all([loadSigningKeys(store, sealer, settings.jwksFile), loadCookieKeys(store, sealer)]);
   const resourceServers = [
     ...(settings.defaultAudience ? [settings.defaultAudience] : []),
@@ -65,7 +75,14 @@ export async function createKeystep(settings: Settings, store: Store, logger: Lo
   provider.proxy = settings.trustProxy;
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
 
-  const services: KeystepServices = { settings, store, provider, logger, acr: acrLevels(settings.acrValues) };
+  const factors = {
+    store,
+    sealer,
+    totpIssuer: settings.mfa.totpIssuer,
+    backupCodeKey: Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'keystep backup codes', 32)),
+    now: () => new Date(),
+  };
+  const services: KeystepServices = { settings, store, provider, logger, acr: acrLevels(settings.acrValues), factors };
   const app = new Koa();
   app.proxy = settings.trustProxy;
   app.keys = cookieKeys;

@@ -17,6 +17,7 @@ export interface Settings {
   resources: string[];
   acrValues: string[];
   login: { maxFailures: number; maxAttemptsPerIp: number; lockoutSeconds: number };
+  mfa: { maxFailures: number; lockoutSeconds: number; totpIssuer: string };
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
   sweepIntervalSeconds: number;
   logLevel: string;
@@ -77,6 +78,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       maxFailures: s.KEYSTEP_LOGIN_MAX_FAILURES,
       maxAttemptsPerIp: s.KEYSTEP_LOGIN_MAX_ATTEMPTS_PER_IP,
       lockoutSeconds: s.KEYSTEP_LOGIN_LOCKOUT_SECONDS,
+    },
+    mfa: {
+      maxFailures: s.KEYSTEP_MFA_MAX_FAILURES,
+      lockoutSeconds: s.KEYSTEP_MFA_LOCKOUT_SECONDS,
+      totpIssuer: s.KEYSTEP_TOTP_ISSUER,
     },
     ttl: {
       accessToken: s.KEYSTEP_ACCESS_TOKEN_TTL,

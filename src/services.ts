@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Settings } from './config.js';
 import type { Store } from './store/port.js';
 import type { AcrLevels } from './policy/acr-levels.js';
+import type { FactorContext } from './factors/strategy.js';
 
 export interface KeystepServices {
   settings: Settings;
@@ -11,4 +12,6 @@ export interface KeystepServices {
   provider: Provider;
   logger: Logger;
   acr: AcrLevels;
+  /** What factor strategies work with (store, sealer, keys, clock). */
+  factors: FactorContext;
 }

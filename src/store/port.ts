@@ -23,7 +23,30 @@ export interface User {
   phone: string | null;
   passwordHash: string | null;
   disabled: boolean;
+  lastMfaAt: Date | null;
   createdAt: Date;
+}
+
+export interface MfaFactor {
+  id: string;
+  userId: string;
+  /** The factor strategy that owns it ('totp', ...). */
+  kind: string;
+  name: string;
+  secretEncrypted: string | null;
+  data: Record<string, unknown>;
+  lastUsedStep: number | null;
+  /** Null while enrolment is pending. */
+  confirmedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface FactorAttemptState {
+  windowFailures: number;
+  consecutiveFailures: number;
+  lockCount: number;
+  lockedUntil: Date | null;
 }
 
 export interface ClientRecord {
@@ -73,6 +96,47 @@ export interface UserRepository {
   findByEmail(normalisedEmail: string): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
   list(filter?: { orgId?: string }): Promise<Array<User & { orgSlug: string }>>;
+  recordMfa(userId: string): Promise<void>;
+}
+
+export interface MfaFactorRepository {
+  createPending(input: { userId: string; kind: string; name: string; secretEncrypted: string | null; data?: Record<string, unknown> }): Promise<MfaFactor>;
+  find(id: string): Promise<MfaFactor | undefined>;
+  /** Confirmed factors (and, if asked, pending ones), oldest first. */
+  listForUser(userId: string, options?: { includePending?: boolean }): Promise<MfaFactor[]>;
+  /** Marks a pending factor of this user confirmed; false if there is none. */
+  confirm(id: string, userId: string, name?: string): Promise<boolean>;
+  /**
+   * Atomically records that time step `step` was used, only if it is later than the last one:
+   * false means a replay (or a concurrent use of the same code).
+   */
+  advanceTimeStep(id: string, step: number): Promise<boolean>;
+  remove(id: string, userId: string): Promise<boolean>;
+  removeAllForUser(userId: string): Promise<number>;
+}
+
+export interface BackupCodeRepository {
+  /** Replaces every code of the user (used or not) with these hashes. */
+  replaceAll(userId: string, hashes: string[]): Promise<void>;
+  /** Atomically marks an unused code used; exactly one of parallel callers gets true. */
+  consume(userId: string, hash: string): Promise<boolean>;
+  countRemaining(userId: string): Promise<number>;
+  removeAllForUser(userId: string): Promise<void>;
+}
+
+/** Counters behind second-factor lockout; every call is atomic across processes. */
+export interface FactorLockoutRepository {
+  /**
+   * Counts an attempt as a failure up front (unless a lock is in force; an expired lock starts
+   * a new window). Returns the state after counting.
+   */
+  beginAttempt(userId: string, factor: string): Promise<FactorAttemptState & { counted: boolean }>;
+  /** Locks until now + seconds (or for ever with 'forever') unless a lock is already in force. */
+  lock(userId: string, factor: string, seconds: number | 'forever'): Promise<FactorAttemptState>;
+  /** A success: the failure counters and backoff start over. */
+  recordSuccess(userId: string, factor: string): Promise<void>;
+  get(userId: string, factor: string): Promise<FactorAttemptState | undefined>;
+  resetAllForUser(userId: string): Promise<void>;
 }
 
 export interface ClientRepository {
@@ -130,6 +194,9 @@ export interface Store {
   serverSecrets: ServerSecretRepository;
   attempts: AttemptCounterRepository;
   audit: AuditRepository;
+  mfaFactors: MfaFactorRepository;
+  backupCodes: BackupCodeRepository;
+  factorLockouts: FactorLockoutRepository;
   /** Runs fn with a store whose every write lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database cannot be reached. */

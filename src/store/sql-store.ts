@@ -8,6 +8,9 @@ import { sqlOidcPayloads } from './sql/oidc-payloads.js';
 import { sqlServerSecrets } from './sql/server-secrets.js';
 import { sqlAttemptCounters } from './sql/attempt-counters.js';
 import { sqlAudit } from './sql/audit.js';
+import { sqlMfaFactors } from './sql/mfa-factors.js';
+import { sqlBackupCodes } from './sql/backup-codes.js';
+import { sqlFactorLockouts } from './sql/factor-lockouts.js';
 
 function repositories(db: Queryable) {
   return {
@@ -18,6 +21,9 @@ function repositories(db: Queryable) {
     serverSecrets: sqlServerSecrets(db),
     attempts: sqlAttemptCounters(db),
     audit: sqlAudit(db),
+    mfaFactors: sqlMfaFactors(db),
+    backupCodes: sqlBackupCodes(db),
+    factorLockouts: sqlFactorLockouts(db),
   };
 }
 

@@ -10,6 +10,7 @@ interface Row {
   phone: string | null;
   password_hash: string | null;
   disabled: boolean;
+  last_mfa_at: Date | null;
   created_at: Date;
   org_slug?: string;
 }
@@ -23,6 +24,7 @@ const toUser = (r: Row): User => ({
   phone: r.phone,
   passwordHash: r.password_hash,
   disabled: r.disabled,
+  lastMfaAt: r.last_mfa_at ? new Date(r.last_mfa_at) : null,
   createdAt: new Date(r.created_at),
 });
 
@@ -51,6 +53,9 @@ export function sqlUsers(db: Queryable): UserRepository {
         [filter.orgId ?? null],
       );
       return rows.map((r) => ({ ...toUser(r), orgSlug: r.org_slug! }));
+    },
+    async recordMfa(userId) {
+      await db.query('UPDATE users SET last_mfa_at = now() WHERE id = $1', [userId]);
     },
   };
 }
