@@ -61,6 +61,9 @@ export const storeKinds: StoreKind[] = TEST_DATABASE_URL ? ['pglite', 'postgres'
 
 export const openTestStore = (kind: StoreKind) => (kind === 'pglite' ? openTestPGliteStore() : openTestPostgresStore());
 
+if (!TEST_DATABASE_URL && process.env.CI) {
+  throw new Error('CI must run the PostgreSQL suites: set TEST_DATABASE_URL');
+}
 if (!TEST_DATABASE_URL && !process.env.KEYSTEP_QUIET_SKIPS) {
   process.env.KEYSTEP_QUIET_SKIPS = '1';
   process.stderr.write('PostgreSQL suites skipped: TEST_DATABASE_URL is not set (CI sets it).\n');
