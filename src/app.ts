@@ -1,6 +1,5 @@
 // Assembles Keystep: the oidc-provider instance, Koa app, interactions, demo and health routes.
 import { readFileSync } from 'node:fs';
-import { hkdfSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -10,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Settings } from './config.js';
 import type { Store } from './store/port.js';
 import type { KeystepServices } from './services.js';
-import { createSealer, type Sealer } from './crypto/sealer.js';
+import type { Sealer } from './crypto/sealer.js';
+import { createFactorContext } from './factors/context.js';
 import { resolveEncryptionKey } from './crypto/encryption-key.js';
 import { createAdapterClass } from './provider/adapter.js';
 import { loadCookieKeys, loadSigningKeys } from './provider/signing-keys.js';
@@ -60,8 +60,8 @@ function healthRouter(store: Store): Router {
 }
 
 export async function createKeystep(settings: Settings, store: Store, logger: Logger): Promise<Keystep> {
-  const encryptionKey = resolveEncryptionKey(settings);
-  const sealer = createSealer(encryptionKey);
+  const factors = createFactorContext(store, resolveEncryptionKey(settings), settings);
+  const { sealer } = factors;
   const [jwks, cookieKeys] = await Promise.all([loadSigningKeys(store, sealer, settings.jwksFile), loadCookieKeys(store, sealer)]);
   const resourceServers = [
     ...(settings.defaultAudience ? [settings.defaultAudience] : []),
@@ -75,13 +75,6 @@ export async function createKeystep(settings: Settings, store: Store, logger: Lo
   provider.proxy = settings.trustProxy;
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
 
-  const factors = {
-    store,
-    sealer,
-    totpIssuer: settings.mfa.totpIssuer,
-    backupCodeKey: Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'keystep backup codes', 32)),
-    now: () => new Date(),
-  };
   const services: KeystepServices = { settings, store, provider, logger, acr: acrLevels(settings.acrValues), factors };
   const app = new Koa();
   app.proxy = settings.trustProxy;

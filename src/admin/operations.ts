@@ -6,12 +6,25 @@ import type { Sealer } from '../crypto/sealer.js';
 import { createOrganisation } from './organisations.js';
 import { createClient } from './clients.js';
 import { createUser } from '../account/users.js';
-import { requireOrganisation } from './organisations.js';
+import { requireOrganisation, parseMfaMode } from './organisations.js';
+import { InvalidAdminInput } from './errors.js';
+import { resetMfa } from '../factors/enrolment.js';
+import type { FactorContext } from '../factors/strategy.js';
+import { normaliseEmail } from '../account/passwords.js';
 
 export interface OperationDeps {
   store: Store;
   sealer: Sealer;
+  factors: FactorContext;
 }
+
+async function requireUser(store: Store, email: string) {
+  const user = await store.users.findByEmail(normaliseEmail(email));
+  if (!user) throw new InvalidAdminInput(`no user with email ${normaliseEmail(email)}`);
+  return user;
+}
+
+const ADMIN_FACTS = { ip: null, userAgent: 'keystep-cli', clientId: null };
 
 interface Operation<S extends z.ZodType> {
   input: S;
@@ -39,6 +52,36 @@ export const operations = {
     input: z.object({}),
     async run({ store }) {
       return { organisations: (await store.organisations.list()).map(orgView) };
+    },
+  }),
+  'org.set-mfa': op({
+    input: z.object({ slug: z.string(), mode: z.string(), graceDays: z.number().int().optional() }),
+    async run({ store }, i) {
+      if (i.graceDays !== undefined && (i.graceDays < 0 || i.graceDays > 30)) throw new InvalidAdminInput('grace days must be between 0 and 30');
+      await requireOrganisation(store, i.slug);
+      const org = await store.organisations.setMfa(i.slug, { mode: parseMfaMode(i.mode), graceDays: i.graceDays });
+      return { organisation: orgView(org!) };
+    },
+  }),
+  'user.mfa': op({
+    input: z.object({ email: z.string() }),
+    async run({ store }, i) {
+      const user = await requireUser(store, i.email);
+      const factors = await store.mfaFactors.listForUser(user.id);
+      return {
+        email: user.email,
+        last_mfa_at: user.lastMfaAt,
+        factors: factors.map((f) => ({ id: f.id, kind: f.kind, name: f.name, created_at: f.createdAt, last_used_at: f.lastUsedAt })),
+        backup_codes_remaining: await store.backupCodes.countRemaining(user.id),
+      };
+    },
+  }),
+  'user.reset-mfa': op({
+    input: z.object({ email: z.string() }),
+    async run({ store, factors }, i) {
+      const user = await requireUser(store, i.email);
+      const { removedFactors } = await resetMfa(factors, user, ADMIN_FACTS);
+      return { email: user.email, removed_factors: removedFactors };
     },
   }),
   'user.create': op({

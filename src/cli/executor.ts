@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Settings } from '../config.js';
 import { openStore } from '../store/open-store.js';
 import { ADMIN_SOCKET, lockHolder } from '../store/data-dir-lock.js';
-import { createSealer } from '../crypto/sealer.js';
+import { createFactorContext } from '../factors/context.js';
 import { resolveEncryptionKey } from '../crypto/encryption-key.js';
 import { runOperation, type OperationName } from '../admin/operations.js';
 import { InvalidAdminInput } from '../admin/errors.js';
@@ -44,8 +44,8 @@ export async function execute(settings: Settings, name: OperationName, input: un
   }
   const { store } = await openStore(settings);
   try {
-    const sealer = createSealer(resolveEncryptionKey(settings));
-    return { result: await runOperation({ store, sealer }, name, input), where: 'local' };
+    const factors = createFactorContext(store, resolveEncryptionKey(settings), settings);
+    return { result: await runOperation({ store, sealer: factors.sealer, factors }, name, input), where: 'local' };
   } finally {
     await store.close();
   }

@@ -46,6 +46,14 @@ org
   .addOption(new Option('--mfa <mode>', 'MFA policy').choices(['off', 'optional', 'required']))
   .action((slug: string, o: { name?: string; mfa?: string }) => run('org.create', { slug, name: o.name, mfa: o.mfa }));
 org.command('list').action(() => run('org.list', {}));
+org
+  .command('set-mfa <slug>')
+  .addOption(new Option('--mode <mode>', 'MFA policy').choices(['off', 'optional', 'required']).makeOptionMandatory())
+  .option('--grace-days <n>', 'days a new user may skip required enrolment (0-30)', (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidAdminInput('--grace-days takes a whole number from 0 to 30');
+    return Number(v);
+  })
+  .action((slug: string, o: { mode: string; graceDays?: number }) => run('org.set-mfa', { slug, mode: o.mode, graceDays: o.graceDays }));
 
 const user = program.command('user').description('user accounts');
 user
@@ -63,6 +71,15 @@ user
   .command('list')
   .option('--org <slug>', 'only this organisation')
   .action((o: { org?: string }) => run('user.list', { org: o.org }));
+
+user
+  .command('mfa <email>')
+  .description("show a user's enrolled factors, last MFA time and remaining backup codes")
+  .action((email: string) => run('user.mfa', { email }));
+user
+  .command('reset-mfa <email>')
+  .description("remove all of a user's factors, backup codes and MFA locks")
+  .action((email: string) => run('user.reset-mfa', { email }));
 
 const client = program.command('client').description('OIDC clients');
 client

@@ -18,6 +18,16 @@ export function formatText(name: OperationName, result: unknown): string {
       return `created organisation ${r.organisation!.slug} (MFA ${r.organisation!.mfa_mode})\n`;
     case 'org.list':
       return table(r.organisations!, ['slug', 'name', 'mfa_mode', 'mfa_grace_days']);
+    case 'org.set-mfa':
+      return `organisation ${r.organisation!.slug}: MFA ${r.organisation!.mfa_mode}, grace ${r.organisation!.mfa_grace_days} days\n`;
+    case 'user.mfa': {
+      const m = result as Row & { factors: Row[] };
+      return `${m.email}\nlast MFA: ${m.last_mfa_at ?? 'never'}\nbackup codes remaining: ${m.backup_codes_remaining}\n${table(m.factors, ['kind', 'name', 'id', 'created_at', 'last_used_at'])}`;
+    }
+    case 'user.reset-mfa': {
+      const m = result as Row;
+      return `reset MFA of ${m.email}: removed ${m.removed_factors} factor(s), all backup codes and locks\n`;
+    }
     case 'user.create':
       return `created user ${r.user!.email} (id ${r.user!.id}) in ${r.user!.org}\n`;
     case 'user.list':
