@@ -19,7 +19,18 @@ export function interactionRouter(services: KeystepServices): Router {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' }));
+  router.use(
+    bodyParser({
+      enableTypes: ['form'],
+      formLimit: '16kb',
+      encoding: 'utf-8',
+      // Unreadable bodies (bad compression, broken encoding) are the client's fault: 4xx, not 500.
+      onError: (err, ctx) => {
+        const status = (err as { status?: unknown }).status;
+        ctx.throw(typeof status === 'number' && status >= 400 && status < 500 ? status : 400, 'The request body could not be read.');
+      },
+    }),
+  );
 
   router.get('/interaction/:uid', async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);

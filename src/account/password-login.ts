@@ -5,6 +5,7 @@
 import type { Store, User } from '../store/port.js';
 import type { Settings } from '../config.js';
 import { normaliseEmail, verifyPassword } from './passwords.js';
+import { AuditEvents } from '../audit/events.js';
 
 export type PasswordLoginResult =
   | { ok: true; user: User }
@@ -39,13 +40,14 @@ export async function passwordLogin(
     factor: 'password',
   };
 
+  // The IP first: a client already over its limit cannot push other accounts towards lockout.
   const ipCount = await store.attempts.increment(ipKey, limits.lockoutSeconds);
-  const accountCount = await store.attempts.increment(accountKey, limits.lockoutSeconds);
+  const accountCount = ipCount > limits.maxAttemptsPerIp ? 0 : await store.attempts.increment(accountKey, limits.lockoutSeconds);
   if (ipCount > limits.maxAttemptsPerIp || accountCount > limits.maxFailures) {
     await store.audit.record({
       ...auditBase,
-      event: 'user.login_locked',
-      details: { email, scope: accountCount > limits.maxFailures ? 'account' : 'ip' },
+      event: AuditEvents.loginLocked,
+      details: { email, scope: ipCount > limits.maxAttemptsPerIp ? 'ip' : 'account' },
     });
     return { ok: false, reason: 'locked' };
   }
@@ -54,9 +56,9 @@ export async function passwordLogin(
   if (valid && user && !user.disabled) {
     await store.attempts.reset(accountKey);
     await store.attempts.decrement(ipKey);
-    await store.audit.record({ ...auditBase, event: 'user.login_succeeded' });
+    await store.audit.record({ ...auditBase, event: AuditEvents.loginSucceeded });
     return { ok: true, user };
   }
-  await store.audit.record({ ...auditBase, event: 'user.login_failed', details: { email } });
+  await store.audit.record({ ...auditBase, event: AuditEvents.loginFailed, details: { email } });
   return { ok: false, reason: 'invalid_credentials' };
 }

@@ -44,16 +44,19 @@ export function sqlFactorLockouts(db: Queryable): FactorLockoutRepository {
       );
       return { ...toState(row!), counted: Boolean(row!.counted) };
     },
+    // An upsert, so a lock always lands even if a concurrent success just cleared the row;
+    // a lock already in force is kept as it is.
     async lock(userId, factor, seconds) {
       const [row] = await db.query<Row>(
-        `UPDATE factor_lockouts SET
-           locked_until = CASE WHEN $3::integer IS NULL THEN 'infinity'::timestamptz ELSE now() + make_interval(secs => $3::integer) END,
-           lock_count = lock_count + 1
-         WHERE user_id = $1 AND factor = $2 AND (locked_until IS NULL OR locked_until <= now())
+        `INSERT INTO factor_lockouts AS f (user_id, factor, lock_count, locked_until)
+         VALUES ($1, $2, 1, CASE WHEN $3::integer IS NULL THEN 'infinity'::timestamptz ELSE now() + make_interval(secs => $3::integer) END)
+         ON CONFLICT (user_id, factor) DO UPDATE SET
+           locked_until = CASE WHEN f.locked_until > now() THEN f.locked_until ELSE EXCLUDED.locked_until END,
+           lock_count = CASE WHEN f.locked_until > now() THEN f.lock_count ELSE f.lock_count + 1 END
          RETURNING ${STATE}`,
         [userId, factor, seconds === 'forever' ? null : seconds],
       );
-      return row ? toState(row) : (await this.get(userId, factor))!;
+      return toState(row!);
     },
     async recordSuccess(userId, factor) {
       await db.query('DELETE FROM factor_lockouts WHERE user_id = $1 AND factor = $2', [userId, factor]);
