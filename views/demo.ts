@@ -31,6 +31,6 @@ amr <strong>${JSON.stringify(input.idToken.amr ?? [])}</strong>.</p>
 ${claimList(input.idToken)}
 <h2>Access token</h2>
 ${typeof input.accessToken === 'string' ? html`<p>Opaque token (not a JWT).</p>` : claimList(input.accessToken)}
-<p><a class="button" href="/demo/login">Sign in again</a> <a class="button secondary" href="${input.logoutUrl}">Sign out</a></p>`,
+<p><a class="button" href="/demo/login?fresh=1">Sign in again</a> <a class="button secondary" href="${input.logoutUrl}">Sign out</a></p>`,
   );
 }

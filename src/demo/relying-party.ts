@@ -57,6 +57,8 @@ export function demoRouter(services: KeystepServices): Router {
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
+      // "Sign in again" asks for a fresh login even when a session exists.
+      ...(ctx.query.fresh === '1' ? { prompt: 'login' } : {}),
     });
     ctx.redirect(url.href);
   });

@@ -159,7 +159,7 @@ export interface OidcPayloadRepository {
   consume(model: string, id: string): Promise<void>;
   destroy(model: string, id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
-  /** Deletes expired rows; returns how many. */
+  /** Deletes expired protocol rows (returns how many), expired counters and abandoned enrolments. */
   sweepExpired(): Promise<number>;
 }
 
