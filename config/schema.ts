@@ -9,14 +9,15 @@ const bool = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const absoluteUrl = z.string().refine((v) => {
+// OIDC Discovery: an issuer is an https (or, for development, http) URL without query or fragment.
+const issuerUrl = z.string().refine((v) => {
   try {
     const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && !u.hash;
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !/[?#]/.test(v);
   } catch {
     return false;
   }
-}, 'must be an absolute http(s) URL without a fragment');
+}, 'must be an absolute http(s) URL without query or fragment');
 
 const resourceIndicator = z.string().refine((v) => {
   try {
@@ -37,7 +38,7 @@ export const settingsSchema = z.object({
   /** TCP port the HTTP server listens on. */
   PORT: int(1, 65535).default(3000),
   /** The issuer identifier (and public base URL). Default http://localhost:$PORT. */
-  KEYSTEP_ISSUER: absoluteUrl.optional(),
+  KEYSTEP_ISSUER: issuerUrl.optional(),
   /** PostgreSQL connection string. When set, PostgreSQL is the store and the demo is off. */
   DATABASE_URL: z
     .string()

@@ -51,7 +51,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    throw new ConfigurationError(`${name}: ${issue.message} (got ${JSON.stringify(input[name as keyof typeof input])})`);
+    // Never repeat a secret (or a connection string with its password) into logs.
+    const secret = name === 'KEYSTEP_ENCRYPTION_KEY' || name === 'DATABASE_URL';
+    const got = secret ? '' : ` (got ${JSON.stringify(input[name as keyof typeof input])})`;
+    throw new ConfigurationError(`${name}: ${issue.message}${got}`);
   }
   const s = result.data;
   const issuer = (s.KEYSTEP_ISSUER ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');

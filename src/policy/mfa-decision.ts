@@ -1,6 +1,6 @@
 // After the password: does this sign-in need a second factor, and which? Pure: organisation
 // policy + the user's enrolled factors + the clock in, a decision out. Exhaustive table tests in
-// test/policy-mfa-decision.test.ts.
+// test/unit/mfa-decision.test.ts.
 import type { MfaMode } from '../store/port.js';
 
 export interface MfaDecisionInput {

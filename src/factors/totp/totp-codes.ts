@@ -30,6 +30,9 @@ export async function matchTotp(
 ): Promise<number | undefined> {
   const digits = p.digits ?? TOTP_DIGITS;
   if (!new RegExp(`^\\d{${digits}}$`).test(code)) return undefined;
+  // Nothing at or before afterStep can match; otplib refuses an afterStep beyond the window.
+  if (afterStep !== undefined && (!Number.isInteger(afterStep) || afterStep >= Math.floor(epochSeconds / TOTP_PERIOD) + 1)) return undefined;
+  if (afterStep !== undefined && afterStep < 0) afterStep = undefined;
   const result = await verify({
     secret,
     token: code,
