@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.js';
+import { isUuid } from './uuid.js';
 import type { MfaFactor, MfaFactorRepository } from '../port.js';
 
 interface Row {
@@ -29,7 +30,6 @@ const toFactor = (r: Row): MfaFactor => ({
   createdAt: new Date(r.created_at),
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function sqlMfaFactors(db: Queryable): MfaFactorRepository {
   return {
@@ -41,7 +41,7 @@ export function sqlMfaFactors(db: Queryable): MfaFactorRepository {
       return toFactor(row!);
     },
     async find(id) {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const [row] = await db.query<Row>('SELECT * FROM mfa_factors WHERE id = $1', [id]);
       return row ? toFactor(row) : undefined;
     },
@@ -53,7 +53,7 @@ export function sqlMfaFactors(db: Queryable): MfaFactorRepository {
       return rows.map(toFactor);
     },
     async confirm(id, userId, name) {
-      if (!UUID.test(id)) return false;
+      if (!isUuid(id)) return false;
       const rows = await db.query(
         `UPDATE mfa_factors SET confirmed_at = now(), name = COALESCE($3, name)
          WHERE id = $1 AND user_id = $2 AND confirmed_at IS NULL RETURNING id`,
@@ -70,7 +70,7 @@ export function sqlMfaFactors(db: Queryable): MfaFactorRepository {
       return rows.length === 1;
     },
     async remove(id, userId) {
-      if (!UUID.test(id)) return false;
+      if (!isUuid(id)) return false;
       return (await db.query('DELETE FROM mfa_factors WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId])).length === 1;
     },
     async removeAllForUser(userId) {

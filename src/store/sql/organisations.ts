@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.js';
+import { isUuid } from './uuid.js';
 import type { MfaMode, Organisation, OrganisationRepository } from '../port.js';
 
 interface Row {
@@ -35,7 +36,7 @@ export function sqlOrganisations(db: Queryable): OrganisationRepository {
       ]))!;
     },
     findBySlug: (slug) => one('SELECT * FROM organisations WHERE slug = $1', [slug]),
-    findById: (id) => one('SELECT * FROM organisations WHERE id = $1', [id]),
+    findById: async (id) => (isUuid(id) ? one('SELECT * FROM organisations WHERE id = $1', [id]) : undefined),
     async list() {
       return (await db.query<Row>('SELECT * FROM organisations ORDER BY slug')).map(toOrganisation);
     },

@@ -1,4 +1,5 @@
 import type { Queryable } from '../database.js';
+import { isUuid } from './uuid.js';
 import type { User, UserRepository } from '../port.js';
 
 interface Row {
@@ -28,8 +29,6 @@ const toUser = (r: Row): User => ({
   createdAt: new Date(r.created_at),
 });
 
-// Only UUID-shaped ids reach the query: a malformed id is "not found", not a database error.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function sqlUsers(db: Queryable): UserRepository {
   const one = async (sql: string, params: unknown[]) => {
@@ -45,8 +44,9 @@ export function sqlUsers(db: Queryable): UserRepository {
       ))!;
     },
     findByEmail: (email) => one('SELECT * FROM users WHERE email = $1', [email]),
-    findById: async (id) => (UUID.test(id) ? one('SELECT * FROM users WHERE id = $1', [id]) : undefined),
+    findById: async (id) => (isUuid(id) ? one('SELECT * FROM users WHERE id = $1', [id]) : undefined),
     async list(filter = {}) {
+      if (filter.orgId !== undefined && !isUuid(filter.orgId)) return [];
       const rows = await db.query<Row>(
         `SELECT u.*, o.slug AS org_slug FROM users u JOIN organisations o ON o.id = u.org_id
          WHERE ($1::uuid IS NULL OR u.org_id = $1::uuid) ORDER BY u.email`,
