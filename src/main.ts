@@ -34,5 +34,6 @@ try {
     process.exit(1);
   }
   logger.fatal({ err }, 'Keystep failed to start');
+  process.stderr.write(`keystep: failed to start: ${(err as Error).message}\n`);
   process.exit(1);
 }

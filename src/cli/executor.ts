@@ -5,7 +5,8 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Settings } from '../config.js';
 import { openStore } from '../store/open-store.js';
-import { ADMIN_SOCKET, lockHolder } from '../store/data-dir-lock.js';
+import { ADMIN_SOCKET, DataDirInUse, lockHolder } from '../store/data-dir-lock.js';
+import type { Store } from '../store/port.js';
 import { createFactorContext } from '../factors/context.js';
 import { resolveEncryptionKey } from '../crypto/encryption-key.js';
 import { runOperation, type OperationName } from '../admin/operations.js';
@@ -38,11 +39,26 @@ function viaSocket(socketPath: string, name: string, input: unknown): Promise<un
 
 export type Where = 'local' | 'server';
 
+const CLI_WAIT_MS = 15_000;
+
+/** Opens the store for this CLI; while another keystep command holds the embedded store, waits for it. */
+async function openForCli(settings: Settings): Promise<Store> {
+  const deadline = Date.now() + CLI_WAIT_MS;
+  for (;;) {
+    try {
+      return (await openStore(settings, 'cli')).store;
+    } catch (err) {
+      if (!(err instanceof DataDirInUse) || err.holder.role !== 'cli' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 export async function execute(settings: Settings, name: OperationName, input: unknown): Promise<{ result: unknown; where: Where }> {
-  if (!settings.databaseUrl && settings.dataDir !== ':memory:' && lockHolder(settings.dataDir)) {
+  if (!settings.databaseUrl && settings.dataDir !== ':memory:' && lockHolder(settings.dataDir)?.role === 'server') {
     return { result: await viaSocket(path.join(settings.dataDir, ADMIN_SOCKET), name, input), where: 'server' };
   }
-  const { store } = await openStore(settings);
+  const store = await openForCli(settings);
   try {
     const factors = createFactorContext(store, resolveEncryptionKey(settings), settings);
     return { result: await runOperation({ store, sealer: factors.sealer, factors }, name, input), where: 'local' };
@@ -54,10 +70,10 @@ export async function execute(settings: Settings, name: OperationName, input: un
 /** `keystep migrate`: applies pending migrations (the running server already did, if there is one). */
 export async function migrateStore(settings: Settings): Promise<{ applied: string[]; note?: string }> {
   if (!settings.databaseUrl && settings.dataDir !== ':memory:') {
-    const pid = lockHolder(settings.dataDir);
-    if (pid) return { applied: [], note: `the running server (pid ${pid}) migrated this store when it started` };
+    const holder = lockHolder(settings.dataDir);
+    if (holder?.role === 'server') return { applied: [], note: `the running server (pid ${holder.pid}) migrated this store when it started` };
   }
-  const { store, appliedMigrations } = await openStore(settings);
+  const { store, appliedMigrations } = await openStore(settings, 'cli');
   await store.close();
   return { applied: appliedMigrations };
 }

@@ -4,7 +4,7 @@ import type { Settings } from '../config.js';
 import type { Store } from './port.js';
 import { openPostgres } from './postgres-database.js';
 import { openPGlite } from './pglite-database.js';
-import { acquireDataDirLock } from './data-dir-lock.js';
+import { acquireDataDirLock, type LockRole } from './data-dir-lock.js';
 import { migrate } from './migrate.js';
 import { createSqlStore } from './sql-store.js';
 
@@ -13,7 +13,7 @@ export interface OpenedStore {
   appliedMigrations: string[];
 }
 
-export async function openStore(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>): Promise<OpenedStore> {
+export async function openStore(settings: Pick<Settings, 'databaseUrl' | 'dataDir'>, role: LockRole = 'server'): Promise<OpenedStore> {
   if (settings.databaseUrl) {
     const db = openPostgres(settings.databaseUrl);
     try {
@@ -24,7 +24,7 @@ export async function openStore(settings: Pick<Settings, 'databaseUrl' | 'dataDi
       throw err;
     }
   }
-  const release = settings.dataDir === ':memory:' ? () => undefined : acquireDataDirLock(settings.dataDir);
+  const release = settings.dataDir === ':memory:' ? () => undefined : acquireDataDirLock(settings.dataDir, role);
   try {
     // PostgreSQL's own files live in a sub-folder; the lock and key files sit beside it.
     const db = await openPGlite({
