@@ -63,6 +63,12 @@ export const settingsSchema = z.object({
   KEYSTEP_RESOURCES: commaList.pipe(z.array(resourceIndicator)).default([]),
   /** Ordered authentication context class references, weakest first. */
   KEYSTEP_ACR_VALUES: commaList.pipe(z.array(z.string().regex(/^[\x21-\x7e]+$/)).min(1)).default(['aal1', 'aal2', 'aal3']),
+  /** How long an AAL2 level holds after it was reached / without use, seconds (NIST: 12 h / 30 min). */
+  KEYSTEP_AAL2_MAX_AGE: int(60, 30 * 86400).default(12 * 3600),
+  KEYSTEP_AAL2_IDLE: int(60, 30 * 86400).default(30 * 60),
+  /** The same for AAL3 (NIST: 12 h / 15 min). */
+  KEYSTEP_AAL3_MAX_AGE: int(60, 30 * 86400).default(12 * 3600),
+  KEYSTEP_AAL3_IDLE: int(60, 30 * 86400).default(15 * 60),
   /** Failed password attempts per account before it is locked for the lockout window. */
   KEYSTEP_LOGIN_MAX_FAILURES: int(1, 100).default(10),
   /** Password attempts per client IP within the lockout window. */

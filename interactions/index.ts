@@ -9,7 +9,9 @@ import { consentPage } from '../views/consent.js';
 import { loginRoutes } from './login.js';
 import { consentRoutes } from './consent.js';
 import { mfaRoutes, renderMfaStep } from './mfa.js';
-import { progressOf } from './progress.js';
+import { progressOf, saveProgress } from './progress.js';
+import { promptDecision } from '../src/provider/assurance-check.js';
+import { stepUpFromSession } from '../src/account/sign-in.js';
 
 export function interactionRouter(services: KeystepServices): Router {
   const { provider } = services;
@@ -42,6 +44,13 @@ export function interactionRouter(services: KeystepServices): Router {
       case 'login': {
         const progress = progressOf(details);
         if (progress) return renderMfaStep(ctx, services, details.uid, progress);
+        const decision = promptDecision(details);
+        if (decision?.type === 'step_up' && details.session) {
+          // Only what is missing: the session keeps its password, the user proves a second factor.
+          const stepUp = stepUpFromSession(details.session.accountId, services.factors.now(), decision.required, decision.held);
+          await saveProgress(ctx, services, stepUp);
+          return renderMfaStep(ctx, services, details.uid, stepUp);
+        }
         ctx.body = loginPage({ uid: details.uid, csrfToken: csrfToken(ctx), clientName, email: details.params.login_hint as string | undefined });
         return;
       }

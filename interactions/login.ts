@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { KeystepServices } from '../src/services.js';
 import { passwordLogin } from '../src/account/password-login.js';
 import { evaluateSignIn, passwordProven } from '../src/account/sign-in.js';
+import { promptDecision } from '../src/provider/assurance-check.js';
 import { MAX_PASSWORD_LENGTH } from '../src/account/passwords.js';
 import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
@@ -46,8 +47,13 @@ export function loginRoutes(router: Router, services: KeystepServices): void {
       });
       return;
     }
-    const progress = passwordProven(outcome.user.id, services.factors.now());
-    const step = await evaluateSignIn(services.factors, progress);
+    const decision = promptDecision(details);
+    const sameAccount = details.session?.accountId === outcome.user.id;
+    const progress = passwordProven(outcome.user.id, services.factors.now(), {
+      requiredAcr: decision && decision.type !== 'refuse' ? decision.required : undefined,
+      previousAcr: sameAccount && decision?.type === 'full' ? decision.held : undefined,
+    });
+    const step = await evaluateSignIn(services.factors, services.acr, progress);
     if (step?.complete) return finishLogin(ctx, services, progress);
     await saveProgress(ctx, services, progress);
     showNextStep(ctx, details.uid);

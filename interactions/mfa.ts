@@ -12,7 +12,7 @@ import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
 import { challengePage, offerPage, totpEnrolPage, backupCodesPage, backupCodeUsedPage } from '../views/mfa.js';
 import { checkedForm, formField } from './form.js';
-import { finishLogin, loginInProgress, saveProgress, showNextStep } from './progress.js';
+import { finishLogin, loginInProgress, saveProgress, showNextStep, unmetRequirements } from './progress.js';
 
 const requestFacts = (ctx: Context, clientId: string) => ({ ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId });
 
@@ -23,7 +23,7 @@ function lockedMessage(until: Date): string {
 }
 
 async function stepOf(services: KeystepServices, progress: SignInProgress): Promise<SignInStep> {
-  const step = await evaluateSignIn(services.factors, progress);
+  const step = await evaluateSignIn(services.factors, services.acr, progress);
   if (!step) throw new BadRequest('This account can no longer sign in.');
   return step;
 }
@@ -39,6 +39,7 @@ export async function renderMfaStep(ctx: Context, services: KeystepServices, uid
   const step = await stepOf(services, progress);
   const { decision } = step;
   if (step.complete) return finishLogin(ctx, services, progress);
+  if (decision.type === 'unmet') return unmetRequirements(ctx, services);
   if (decision.type === 'challenge') {
     const requested = String(ctx.query.factor ?? '');
     const kind = decision.kinds.includes(requested) ? requested : decision.kinds[0]!;

@@ -2,10 +2,12 @@
 // requests, and finishes the login prompt once the policy is satisfied.
 import type { Context } from 'koa';
 import type { KeystepServices } from '../src/services.js';
-import { loginResult, type SignInProgress } from '../src/account/sign-in.js';
+import { completeSignIn, meetsRequiredLevel, type SignInProgress } from '../src/account/sign-in.js';
 import { BadRequest } from '../src/http/errors.js';
 
 type Details = Awaited<ReturnType<KeystepServices['provider']['interactionDetails']>>;
+
+export type InteractionDetails = Details;
 
 export function progressOf(details: Details): SignInProgress | undefined {
   const p = (details.result as { keystep?: SignInProgress } | undefined)?.keystep;
@@ -25,10 +27,21 @@ export async function saveProgress(ctx: Context, services: KeystepServices, prog
 }
 
 export async function finishLogin(ctx: Context, services: KeystepServices, progress: SignInProgress): Promise<void> {
+  // The level could not be reached: the RP gets the OIDC error, never a token with a lower acr.
+  if (!meetsRequiredLevel(services.acr, progress)) return unmetRequirements(ctx, services);
   await services.provider.interactionFinished(
     ctx.req,
     ctx.res,
-    { login: loginResult(services.acr, progress) },
+    { login: await completeSignIn(services.factors, services.acr, progress) },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+export async function unmetRequirements(ctx: Context, services: KeystepServices, description = 'The requested authentication level cannot be reached with the factors available to this user.'): Promise<void> {
+  await services.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { error: 'unmet_authentication_requirements', error_description: description },
     { mergeWithLastSubmission: false },
   );
 }

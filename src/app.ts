@@ -59,8 +59,9 @@ function healthRouter(store: Store): Router {
   return router;
 }
 
-export async function createKeystep(settings: Settings, store: Store, logger: Logger): Promise<Keystep> {
-  const factors = createFactorContext(store, resolveEncryptionKey(settings), settings);
+export async function createKeystep(settings: Settings, store: Store, logger: Logger, now: () => Date = () => new Date()): Promise<Keystep> {
+  const factors = createFactorContext(store, resolveEncryptionKey(settings), settings, now);
+  const levels = acrLevels(settings.acrValues, settings.levelLifetimes);
   const { sealer } = factors;
   const [jwks, cookieKeys] = await Promise.all([loadSigningKeys(store, sealer, settings.jwksFile), loadCookieKeys(store, sealer)]);
   const resourceServers = [
@@ -70,12 +71,17 @@ export async function createKeystep(settings: Settings, store: Store, logger: Lo
   ];
   const provider = new Provider(
     settings.issuer,
-    providerConfiguration({ settings, store, adapter: createAdapterClass(store, sealer), jwks, cookieKeys, resourceServers }),
+    providerConfiguration({ settings, store, adapter: createAdapterClass(store, sealer), jwks, cookieKeys, resourceServers, levels, now }),
   );
   provider.proxy = settings.trustProxy;
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
+  // The first code a step-up login produces carries step_up: true (src/provider/token-claims.ts).
+  provider.on('authorization_code.saved', (code: { jti: string; accountId?: string; authTime?: number }) => {
+    if (!code.accountId || !code.authTime) return;
+    store.sessionAssurance.claimStepUpCode(code.accountId, code.authTime, code.jti).catch((err) => logger.warn({ err }, 'could not record the step-up code'));
+  });
 
-  const services: KeystepServices = { settings, store, provider, logger, acr: acrLevels(settings.acrValues), factors };
+  const services: KeystepServices = { settings, store, provider, logger, acr: levels, factors };
   const app = new Koa();
   app.proxy = settings.trustProxy;
   app.keys = cookieKeys;

@@ -16,6 +16,8 @@ export interface Settings {
   defaultAudience: string | undefined;
   resources: string[];
   acrValues: string[];
+  /** Lifetime and idle limit of the AAL2 and AAL3 levels, seconds. */
+  levelLifetimes: Record<2 | 3, { maxAge: number; idle: number }>;
   login: { maxFailures: number; maxAttemptsPerIp: number; lockoutSeconds: number };
   mfa: { maxFailures: number; lockoutSeconds: number; totpIssuer: string };
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
@@ -77,6 +79,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     defaultAudience: s.KEYSTEP_DEFAULT_AUDIENCE,
     resources: s.KEYSTEP_RESOURCES,
     acrValues: s.KEYSTEP_ACR_VALUES,
+    levelLifetimes: {
+      2: { maxAge: s.KEYSTEP_AAL2_MAX_AGE, idle: s.KEYSTEP_AAL2_IDLE },
+      3: { maxAge: s.KEYSTEP_AAL3_MAX_AGE, idle: s.KEYSTEP_AAL3_IDLE },
+    },
     login: {
       maxFailures: s.KEYSTEP_LOGIN_MAX_FAILURES,
       maxAttemptsPerIp: s.KEYSTEP_LOGIN_MAX_ATTEMPTS_PER_IP,

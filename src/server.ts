@@ -20,6 +20,8 @@ export interface StartOptions {
   announce?: (text: string) => void;
   /** An already opened and migrated store (tests); otherwise the configured one is opened. */
   store?: Store;
+  /** The clock policy decisions use (tests move it). */
+  now?: () => Date;
 }
 
 export async function startServer(settings: Settings, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
@@ -31,7 +33,7 @@ export async function startServer(settings: Settings, logger: Logger, options: S
   }
   let adminSocket: { close(): Promise<void> } | undefined;
   try {
-    const keystep = await createKeystep(settings, store, logger);
+    const keystep = await createKeystep(settings, store, logger, options.now);
     if (settings.demo) {
       const password = await seedDemo(store, keystep.sealer, settings.issuer);
       if (password) {

@@ -5,7 +5,7 @@ import type { FactorContext } from '../factors/strategy.js';
 import type { AcrLevels } from '../policy/acr-levels.js';
 import { decideMfa, type MfaDecision } from '../policy/mfa-decision.js';
 import { authenticationResult, PASSWORD_FACTOR, type ProvenFactor } from '../policy/authentication-result.js';
-import { BACKUP_CODE_KIND, factorStrategy } from '../factors/registry.js';
+import { BACKUP_CODE_KIND, FACTOR_STRATEGIES, factorStrategy } from '../factors/registry.js';
 import { enrolledKinds } from '../factors/enrolment.js';
 
 /** Kept on the oidc-provider interaction between steps (JSON). */
@@ -16,6 +16,10 @@ export interface SignInProgress {
   startedAt: number;
   /** The user chose to skip an optional (or still-in-grace) enrolment. */
   skippedEnrolment?: boolean;
+  /** The level this authorization needs (from src/policy/step-up.ts); baseline when absent. */
+  requiredAcr?: string;
+  /** The level an existing session held before this sign-in (a step-up raises it). */
+  previousAcr?: string;
   /** An enrolment started in this sign-in (its factor id and kind), reused when the page reloads. */
   pendingFactorId?: string;
   pendingFactorKind?: string;
@@ -29,8 +33,8 @@ export interface SignInStep {
   complete: boolean;
 }
 
-export function passwordProven(userId: string, now: Date): SignInProgress {
-  return { userId, proven: [PASSWORD_FACTOR], startedAt: Math.floor(now.getTime() / 1000) };
+export function passwordProven(userId: string, now: Date, target: { requiredAcr?: string; previousAcr?: string } = {}): SignInProgress {
+  return { userId, proven: [PASSWORD_FACTOR], startedAt: Math.floor(now.getTime() / 1000), ...target };
 }
 
 export function withProvenFactor(progress: SignInProgress, kind: string): SignInProgress {
@@ -41,7 +45,9 @@ export function withProvenFactor(progress: SignInProgress, kind: string): SignIn
 
 export const hasSecondFactor = (progress: SignInProgress) => progress.proven.some((f) => f.kind !== PASSWORD_FACTOR.kind);
 
-export async function evaluateSignIn(ctx: FactorContext, progress: SignInProgress): Promise<SignInStep | undefined> {
+const FACTOR_AAL = Object.fromEntries(FACTOR_STRATEGIES.map((s) => [s.kind, s.maxAal]));
+
+export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, progress: SignInProgress): Promise<SignInStep | undefined> {
   const user = await ctx.store.users.findById(progress.userId);
   const org = user && (await ctx.store.organisations.findById(user.orgId));
   if (!user || !org || user.disabled) return undefined;
@@ -53,16 +59,44 @@ export async function evaluateSignIn(ctx: FactorContext, progress: SignInProgres
     enrolledKinds: await enrolledKinds(ctx, user),
     fallbackKinds: [BACKUP_CODE_KIND],
     now: ctx.now(),
+    requiredAal: progress.requiredAcr ? (levels.get(progress.requiredAcr)?.aal ?? 1) : 1,
+    factorAal: FACTOR_AAL,
   });
   const complete =
     decision.type === 'done' ||
-    hasSecondFactor(progress) ||
+    (hasSecondFactor(progress) && decision.type !== 'unmet') ||
     (progress.skippedEnrolment === true && (decision.type === 'offer' || (decision.type === 'enrol' && decision.skippableUntil !== undefined)));
   return { user, org, decision, complete };
 }
 
-/** The oidc-provider login result of a completed sign-in. */
-export function loginResult(levels: AcrLevels, progress: SignInProgress) {
+/** Whether the factors proven reach the level the authorization asked for. */
+export function meetsRequiredLevel(levels: AcrLevels, progress: SignInProgress): boolean {
+  if (!progress.requiredAcr) return true;
+  return levels.rank(authenticationResult(levels, progress.proven).acr) >= levels.rank(progress.requiredAcr);
+}
+
+/** A step-up keeps the session's first factor and asks only for what is missing. */
+export function stepUpFromSession(accountId: string, now: Date, requiredAcr: string, heldAcr: string): SignInProgress {
+  return passwordProven(accountId, now, { requiredAcr, previousAcr: heldAcr });
+}
+
+/**
+ * Completes a sign-in: records what it achieved (for later step-up decisions) and returns the
+ * oidc-provider login result. auth_time is now: the moment the last factor was proven.
+ */
+export async function completeSignIn(ctx: FactorContext, levels: AcrLevels, progress: SignInProgress) {
   const { acr, amr } = authenticationResult(levels, progress.proven);
-  return { accountId: progress.userId, acr, amr, remember: true };
+  const ts = Math.floor(ctx.now().getTime() / 1000);
+  const stepUp = progress.previousAcr !== undefined && levels.rank(acr) > levels.rank(progress.previousAcr);
+  await ctx.store.sessionAssurance.record({
+    accountId: progress.userId,
+    loginTs: ts,
+    acr,
+    amr,
+    achievedAt: ts,
+    lastActiveAt: ts,
+    stepUp,
+    trustedDeviceId: null,
+  });
+  return { accountId: progress.userId, acr, amr, ts, remember: true };
 }

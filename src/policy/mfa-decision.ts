@@ -1,6 +1,6 @@
-// After the password: does this sign-in need a second factor, and which? Pure: organisation
-// policy + the user's enrolled factors + the clock in, a decision out. Exhaustive table tests in
-// test/unit/mfa-decision.test.ts.
+// After the first factor: does this sign-in need a second factor, and which? Pure: organisation
+// policy + the level the request needs + the user's enrolled factors + the clock in, a decision
+// out. Exhaustive table tests in test/unit/mfa-decision.test.ts.
 import type { MfaMode } from '../store/port.js';
 
 export interface MfaDecisionInput {
@@ -15,25 +15,51 @@ export interface MfaDecisionInput {
   /** Kinds that count only as a fallback, never alone as "enrolled" (backup codes). */
   fallbackKinds: readonly string[];
   now: Date;
+  /** NIST AAL the authorization request needs (1 when it asks for nothing more). Default 1. */
+  requiredAal?: number;
+  /** The highest AAL each kind can reach. Kinds not listed reach AAL2. */
+  factorAal?: Readonly<Record<string, number>>;
+  /** The organisation's policy asks for MFA on this sign-in (adaptive mode above the threshold). */
+  riskRequiresMfa?: boolean;
+  /** The org-policy challenge may be skipped on this remembered device (explicit requests still step up). */
+  trustedDevice?: boolean;
 }
 
 export type MfaDecision =
-  | { type: 'done'; reason: 'mfa_off' | 'not_enrolled_optional_declined' }
-  | { type: 'challenge'; kinds: string[]; reason: 'enrolled' }
-  | { type: 'enrol'; kinds: string[]; reason: 'required'; skippableUntil?: Date }
-  | { type: 'offer'; kinds: string[]; reason: 'optional' };
+  | { type: 'done'; reason: 'mfa_off' | 'trusted_device' | 'low_risk' }
+  | { type: 'challenge'; kinds: string[]; reason: 'enrolled' | 'level_requested' }
+  | { type: 'enrol'; kinds: string[]; reason: 'required' | 'level_requested' | 'risk'; skippableUntil?: Date }
+  | { type: 'offer'; kinds: string[]; reason: 'optional' }
+  | { type: 'unmet'; reason: 'no_factor_for_level' | 'enrolment_not_allowed' };
 
 const DAY_MS = 86_400_000;
 
 export function decideMfa(input: MfaDecisionInput): MfaDecision {
-  if (input.mode === 'off') return { type: 'done', reason: 'mfa_off' };
+  const requiredAal = input.requiredAal ?? 1;
+  const aalOf = (k: string) => input.factorAal?.[k] ?? 2;
+  const fallbacks = input.enrolledKinds.filter((k) => input.fallbackKinds.includes(k));
   const primary = input.enrolledKinds.filter((k) => !input.fallbackKinds.includes(k));
+  const enrollable = input.allowedKinds.filter((k) => !input.fallbackKinds.includes(k));
+
+  // The request itself demands a level: the organisation's mode only decides whether enrolment may happen here.
+  if (requiredAal >= 2) {
+    const able = primary.filter((k) => aalOf(k) >= requiredAal);
+    if (able.length) return { type: 'challenge', kinds: [...able, ...fallbacks.filter((k) => aalOf(k) >= requiredAal)], reason: 'level_requested' };
+    const canEnrol = enrollable.filter((k) => aalOf(k) >= requiredAal);
+    if (input.mode === 'off') return { type: 'unmet', reason: 'enrolment_not_allowed' };
+    if (!canEnrol.length) return { type: 'unmet', reason: 'no_factor_for_level' };
+    return { type: 'enrol', kinds: canEnrol, reason: 'level_requested' };
+  }
+
+  if (input.mode === 'off') return { type: 'done', reason: 'mfa_off' };
+  if (input.mode === 'adaptive' && !input.riskRequiresMfa) return { type: 'done', reason: 'low_risk' };
+  if (input.trustedDevice) return { type: 'done', reason: 'trusted_device' };
   if (primary.length > 0) {
     // Primary factors first (default = most recently used), then fallbacks such as backup codes.
-    return { type: 'challenge', kinds: [...primary, ...input.enrolledKinds.filter((k) => input.fallbackKinds.includes(k))], reason: 'enrolled' };
+    return { type: 'challenge', kinds: [...primary, ...fallbacks], reason: 'enrolled' };
   }
-  const kinds = input.allowedKinds.filter((k) => !input.fallbackKinds.includes(k));
-  if (input.mode === 'optional') return { type: 'offer', kinds, reason: 'optional' };
+  if (input.mode === 'optional') return { type: 'offer', kinds: enrollable, reason: 'optional' };
+  if (input.mode === 'adaptive') return { type: 'enrol', kinds: enrollable, reason: 'risk' };
   const graceEnds = new Date(input.userCreatedAt.getTime() + input.graceDays * DAY_MS);
-  return { type: 'enrol', kinds, reason: 'required', ...(graceEnds > input.now ? { skippableUntil: graceEnds } : {}) };
+  return { type: 'enrol', kinds: enrollable, reason: 'required', ...(graceEnds > input.now ? { skippableUntil: graceEnds } : {}) };
 }

@@ -50,8 +50,8 @@ export type ReasonCode =
 export type AuthenticationDecision =
   /** The session is good enough; `acr` is the level it holds now. */
   | { type: 'none'; acr: string; required: string; reasons: ReasonCode[] }
-  /** Sign in again from the first factor, up to `required`. */
-  | { type: 'full'; required: string; reasons: ReasonCode[] }
+  /** Sign in again from the first factor, up to `required`; `held` is what an existing session holds now. */
+  | { type: 'full'; required: string; held?: string; reasons: ReasonCode[] }
   /** Keep the first factor; prove only what is missing to reach `required`. */
   | { type: 'step_up'; required: string; held: string; reasons: ReasonCode[] }
   /** Nothing the user could do satisfies the request. */
@@ -102,10 +102,10 @@ export function decideAuthentication(
   if (client.mfaRequired) demand(levels.forAal(2)?.name, 'client_mfa_required');
 
   if (!session) return { type: 'full', required, reasons: ['no_session', ...reasons] };
-  if (request.promptLogin) return { type: 'full', required, reasons: ['prompt_login', ...reasons] };
-  if (request.maxAge !== undefined && now - session.authTime > request.maxAge) return { type: 'full', required, reasons: ['max_age', ...reasons] };
-
   const held = effectiveAcr(levels, session, now);
+  if (request.promptLogin) return { type: 'full', required, held, reasons: ['prompt_login', ...reasons] };
+  if (request.maxAge !== undefined && now - session.authTime > request.maxAge) return { type: 'full', required, held, reasons: ['max_age', ...reasons] };
+
   if (levels.rank(held) >= levels.rank(required)) return { type: 'none', acr: held, required, reasons };
   if (held !== session.acr) reasons.push('level_decayed');
   return { type: 'step_up', required, held, reasons };

@@ -3,7 +3,9 @@ import type { Configuration, KoaContextWithOIDC, FindAccount } from 'oidc-provid
 import type { JWK } from 'jose';
 import type { Settings } from '../config.js';
 import type { Store } from '../store/port.js';
-import { accessTokenAuthClaims } from './token-claims.js';
+import { accessTokenAuthClaims, isStepUpExchange } from './token-claims.js';
+import { assurancePolicy } from './assurance-check.js';
+import type { AcrLevels } from '../policy/acr-levels.js';
 import { renderProviderError, renderLogoutPrompt, renderLogoutSuccess } from '../../views/provider-pages.js';
 
 export interface ProviderConfigurationInput {
@@ -14,19 +16,28 @@ export interface ProviderConfigurationInput {
   cookieKeys: string[];
   /** Resource indicators this provider issues JWT access tokens for. */
   resourceServers: string[];
+  levels: AcrLevels;
+  now: () => Date;
 }
 
 export function providerConfiguration(input: ProviderConfigurationInput): Configuration {
   const { settings, store, resourceServers } = input;
   const known = new Set(resourceServers);
 
-  const findAccount: FindAccount = async (_ctx, sub) => {
+  const findAccount: FindAccount = async (ctx, sub) => {
     const user = await store.users.findById(sub);
     if (!user || user.disabled) return undefined;
     return {
       accountId: user.id,
-      async claims() {
-        return { sub: user.id, email: user.email, email_verified: user.emailVerified, name: user.name ?? undefined };
+      async claims(use) {
+        const stepUp = use === 'id_token' && (await isStepUpExchange(store, ctx));
+        return {
+          sub: user.id,
+          email: user.email,
+          email_verified: user.emailVerified,
+          name: user.name ?? undefined,
+          ...(stepUp ? { step_up: true } : {}),
+        };
       },
     };
   };
@@ -42,7 +53,7 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
     },
     // acr, amr and auth_time ride on the openid scope, so every ID token carries them.
     claims: {
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'step_up'],
       email: ['email', 'email_verified'],
       profile: ['name'],
     },
@@ -67,7 +78,22 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: assurancePolicy(store, input.levels, input.now),
+    },
+    // Keystep's per-client authentication policy (see src/policy/step-up.ts).
+    extraClientMetadata: {
+      properties: ['minimum_acr', 'mfa_required', 'acr_enforcement'],
+      validator(_ctx, key, value) {
+        const ok =
+          value === undefined ||
+          (key === 'minimum_acr' && typeof value === 'string' && input.levels.isKnown(value)) ||
+          (key === 'mfa_required' && typeof value === 'boolean') ||
+          (key === 'acr_enforcement' && (value === 'strict' || value === 'lenient'));
+        if (!ok) throw new Error(`invalid ${key}`);
+      },
+    },
     ttl: {
       AccessToken: settings.ttl.accessToken,
       AuthorizationCode: 60,
@@ -84,6 +110,7 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
       introspection: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: renderLogoutPrompt,
@@ -108,7 +135,7 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
         },
       },
     },
-    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => accessTokenAuthClaims(ctx, token),
+    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => accessTokenAuthClaims(store, ctx, token),
     renderError: renderProviderError,
   };
 }

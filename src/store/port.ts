@@ -1,7 +1,7 @@
 // The storage port: everything Keystep keeps goes through these interfaces.
 // One implementation (src/store/sql-store.ts) serves both PostgreSQL and PGlite.
 
-export const MFA_MODES = ['off', 'optional', 'required'] as const;
+export const MFA_MODES = ['off', 'optional', 'required', 'adaptive'] as const;
 export type MfaMode = (typeof MFA_MODES)[number];
 
 export interface Organisation {
@@ -47,6 +47,19 @@ export interface FactorAttemptState {
   consecutiveFailures: number;
   lockCount: number;
   lockedUntil: Date | null;
+}
+
+/** What a login (an oidc-provider session's accountId + auth_time) achieved, for step-up decisions. */
+export interface SessionAssurance {
+  accountId: string;
+  loginTs: number;
+  acr: string;
+  amr: string[];
+  achievedAt: number;
+  lastActiveAt: number;
+  stepUp: boolean;
+  stepUpCode: string | null;
+  trustedDeviceId: string | null;
 }
 
 export interface ClientRecord {
@@ -141,6 +154,8 @@ export interface FactorLockoutRepository {
 
 export interface ClientRepository {
   create(record: Omit<ClientRecord, 'createdAt'>): Promise<ClientRecord>;
+  /** Merges these keys into the client's metadata (null removes a key). */
+  updateMetadata(clientId: string, changes: Record<string, unknown>): Promise<ClientRecord | undefined>;
   find(clientId: string): Promise<ClientRecord | undefined>;
   list(): Promise<ClientRecord[]>;
 }
@@ -180,6 +195,15 @@ export interface AttemptCounterRepository {
   reset(key: string): Promise<void>;
 }
 
+export interface SessionAssuranceRepository {
+  record(entry: Omit<SessionAssurance, 'stepUpCode'>): Promise<void>;
+  find(accountId: string, loginTs: number): Promise<SessionAssurance | undefined>;
+  /** The session served an authorization at its level. */
+  touch(accountId: string, loginTs: number, at: number): Promise<void>;
+  /** Remembers the first authorization code a step-up login produced; true if this was it. */
+  claimStepUpCode(accountId: string, loginTs: number, codeId: string): Promise<boolean>;
+}
+
 export interface AuditRepository {
   record(event: AuditEvent): Promise<void>;
   list(filter?: { userId?: string; event?: string; limit?: number }): Promise<StoredAuditEvent[]>;
@@ -197,6 +221,7 @@ export interface Store {
   mfaFactors: MfaFactorRepository;
   backupCodes: BackupCodeRepository;
   factorLockouts: FactorLockoutRepository;
+  sessionAssurance: SessionAssuranceRepository;
   /** Runs fn with a store whose every write lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database cannot be reached. */

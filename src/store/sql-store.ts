@@ -11,6 +11,7 @@ import { sqlAudit } from './sql/audit.js';
 import { sqlMfaFactors } from './sql/mfa-factors.js';
 import { sqlBackupCodes } from './sql/backup-codes.js';
 import { sqlFactorLockouts } from './sql/factor-lockouts.js';
+import { sqlSessionAssurance } from './sql/session-assurance.js';
 
 function repositories(db: Queryable) {
   return {
@@ -24,6 +25,7 @@ function repositories(db: Queryable) {
     mfaFactors: sqlMfaFactors(db),
     backupCodes: sqlBackupCodes(db),
     factorLockouts: sqlFactorLockouts(db),
+    sessionAssurance: sqlSessionAssurance(db),
   };
 }
 

@@ -29,6 +29,15 @@ export function sqlClients(db: Queryable): ClientRepository {
       );
       return toClient(row!);
     },
+    async updateMetadata(clientId, changes) {
+      const drop = Object.keys(changes).filter((k) => changes[k] === null);
+      const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null));
+      const [row] = await db.query<Row>(
+        `UPDATE clients SET metadata = (metadata || $2::jsonb) - $3::text[] WHERE client_id = $1 RETURNING *`,
+        [clientId, JSON.stringify(set), drop],
+      );
+      return row ? toClient(row) : undefined;
+    },
     async find(clientId) {
       const [row] = await db.query<Row>('SELECT * FROM clients WHERE client_id = $1', [clientId]);
       return row ? toClient(row) : undefined;
