@@ -20,6 +20,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { errorHandler } from './http/error-handler.js';
 import { interactionRouter } from '../interactions/index.js';
 import { demoApiAudience, demoRouter } from './demo/relying-party.js';
+import { demoApiRouter } from './demo/demo-api.js';
 
 export interface Keystep {
   app: Koa;
@@ -88,7 +89,7 @@ export async function createKeystep(settings: Settings, store: Store, logger: Lo
   app.silent = true;
   app.use(securityHeaders);
   app.use(errorHandler(logger));
-  for (const router of [healthRouter(store), interactionRouter(services), ...(settings.demo ? [demoRouter(services)] : [])]) {
+  for (const router of [healthRouter(store), interactionRouter(services), ...(settings.demo ? [demoRouter(services), demoApiRouter(settings.issuer, demoApiAudience(settings.issuer), levels.values)] : [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -50,7 +50,7 @@ export async function startServer(settings: Settings, logger: Logger, options: S
       }
     }
     if (store.kind === 'pglite' && settings.dataDir !== ':memory:') {
-      adminSocket = await startAdminSocket(settings.dataDir, { store, sealer: keystep.sealer, factors: keystep.services.factors }, logger);
+      adminSocket = await startAdminSocket(settings.dataDir, { store, sealer: keystep.sealer, factors: keystep.services.factors, levels: keystep.services.acr }, logger);
     }
     const server = http.createServer(keystep.app.callback());
     server.requestTimeout = 30_000;

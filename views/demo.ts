@@ -1,5 +1,5 @@
 import { html } from './html.js';
-import { page } from './layout.js';
+import { page, csrfField } from './layout.js';
 
 export function demoHomePage(input: { issuer: string }): string {
   return page(
@@ -21,6 +21,8 @@ export function demoResultPage(input: {
   idToken: Record<string, unknown>;
   accessToken: Record<string, unknown> | string;
   logoutUrl: string;
+  csrfToken: string;
+  actionResult?: unknown;
 }): string {
   return page(
     'Signed in',
@@ -31,6 +33,14 @@ amr <strong>${JSON.stringify(input.idToken.amr ?? [])}</strong>.</p>
 ${claimList(input.idToken)}
 <h2>Access token</h2>
 ${typeof input.accessToken === 'string' ? html`<p>Opaque token (not a JWT).</p>` : claimList(input.accessToken)}
+<h2>Sensitive action</h2>
+<p>The demo API allows this only at <code>aal2</code>, authenticated in the last 5 minutes. If your
+token is not enough, the API answers with an RFC 9470 challenge and this page steps you up.</p>
+<form method="post" action="/demo/sensitive">
+${csrfField(input.csrfToken)}
+<button type="submit">Perform sensitive action</button>
+</form>
+${input.actionResult !== undefined ? html`<p class="notice" role="status">API answered:</p><pre id="action-result">${JSON.stringify(input.actionResult, null, 2)}</pre>` : ''}
 <p><a class="button" href="/demo/login?fresh=1">Sign in again</a> <a class="button secondary" href="${input.logoutUrl}">Sign out</a></p>`,
   );
 }

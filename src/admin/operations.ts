@@ -11,11 +11,13 @@ import { InvalidAdminInput } from './errors.js';
 import { resetMfa } from '../factors/enrolment.js';
 import type { FactorContext } from '../factors/strategy.js';
 import { normaliseEmail } from '../account/passwords.js';
+import type { AcrLevels } from '../policy/acr-levels.js';
 
 export interface OperationDeps {
   store: Store;
   sealer: Sealer;
   factors: FactorContext;
+  levels: AcrLevels;
 }
 
 async function requireUser(store: Store, email: string) {
@@ -122,6 +124,41 @@ export const operations = {
         ...(clientSecret ? { client_secret: clientSecret } : {}),
         name: client.name,
         ...client.metadata,
+      };
+    },
+  }),
+  'client.set-policy': op({
+    input: z.object({
+      clientId: z.string(),
+      minimumAcr: z.string().optional(),
+      mfaRequired: z.boolean().optional(),
+      defaultAcr: z.string().optional(),
+      acrEnforcement: z.enum(['strict', 'lenient']).optional(),
+    }),
+    async run({ store, levels }, i) {
+      const acrOrNone = (name: string, v: string | undefined) => {
+        if (v === undefined || v === 'none') return v === 'none' ? null : undefined;
+        if (!levels.isKnown(v)) throw new InvalidAdminInput(`${name} must be one of ${levels.values.join(', ')} or none`);
+        return v;
+      };
+      const minimum = acrOrNone('--minimum-acr', i.minimumAcr);
+      const defaultAcr = acrOrNone('--default-acr', i.defaultAcr);
+      const changes: Record<string, unknown> = {
+        ...(minimum !== undefined ? { minimum_acr: minimum } : {}),
+        ...(defaultAcr !== undefined ? { default_acr_values: defaultAcr === null ? null : [defaultAcr] } : {}),
+        ...(i.mfaRequired !== undefined ? { mfa_required: i.mfaRequired } : {}),
+        ...(i.acrEnforcement !== undefined ? { acr_enforcement: i.acrEnforcement } : {}),
+      };
+      if (!Object.keys(changes).length) throw new InvalidAdminInput('nothing to change: give --minimum-acr, --mfa-required, --default-acr or --acr-enforcement');
+      const client = await store.clients.updateMetadata(i.clientId, changes);
+      if (!client) throw new InvalidAdminInput(`no client "${i.clientId}"`);
+      const m = client.metadata;
+      return {
+        client_id: client.clientId,
+        minimum_acr: m.minimum_acr ?? null,
+        mfa_required: m.mfa_required ?? false,
+        default_acr_values: m.default_acr_values ?? [],
+        acr_enforcement: m.acr_enforcement ?? 'strict',
       };
     },
   }),

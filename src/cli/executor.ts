@@ -8,6 +8,7 @@ import { openStore } from '../store/open-store.js';
 import { ADMIN_SOCKET, DataDirInUse, lockHolder } from '../store/data-dir-lock.js';
 import type { Store } from '../store/port.js';
 import { createFactorContext } from '../factors/context.js';
+import { acrLevels } from '../policy/acr-levels.js';
 import { resolveEncryptionKey } from '../crypto/encryption-key.js';
 import { runOperation, type OperationName } from '../admin/operations.js';
 import { InvalidAdminInput } from '../admin/errors.js';
@@ -61,7 +62,8 @@ export async function execute(settings: Settings, name: OperationName, input: un
   const store = await openForCli(settings);
   try {
     const factors = createFactorContext(store, resolveEncryptionKey(settings), settings);
-    return { result: await runOperation({ store, sealer: factors.sealer, factors }, name, input), where: 'local' };
+    const levels = acrLevels(settings.acrValues, settings.levelLifetimes);
+    return { result: await runOperation({ store, sealer: factors.sealer, factors, levels }, name, input), where: 'local' };
   } finally {
     await store.close();
   }

@@ -92,6 +92,22 @@ client
     run('client.create', { name, redirectUris: o.redirectUri, postLogoutRedirectUris: o.postLogoutRedirectUri, org: o.org, public: Boolean(o.public) }),
   );
 client.command('list').action(() => run('client.list', {}));
+client
+  .command('set-policy <client_id>')
+  .description("the client's authentication requirements (see README: step-up)")
+  .option('--minimum-acr <acr>', 'every authorization needs at least this level (or none)')
+  .addOption(new Option('--mfa-required <bool>', 'MFA whatever the organisation says').choices(['true', 'false']))
+  .option('--default-acr <acr>', 'level asked for when a request names none (or none)')
+  .addOption(new Option('--acr-enforcement <mode>', 'strict: acr_values are demands; lenient: wishes').choices(['strict', 'lenient']))
+  .action((clientId: string, o: { minimumAcr?: string; mfaRequired?: string; defaultAcr?: string; acrEnforcement?: string }) =>
+    run('client.set-policy', {
+      clientId,
+      minimumAcr: o.minimumAcr,
+      mfaRequired: o.mfaRequired === undefined ? undefined : o.mfaRequired === 'true',
+      defaultAcr: o.defaultAcr,
+      acrEnforcement: o.acrEnforcement,
+    }),
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -36,6 +36,10 @@ export function formatText(name: OperationName, result: unknown): string {
       const c = result as Row;
       return `client_id:     ${c.client_id}\n${c.client_secret ? `client_secret: ${c.client_secret}\n(the secret is shown only now)\n` : 'public client (no secret)\n'}`;
     }
+    case 'client.set-policy': {
+      const c = result as Row;
+      return `client ${c.client_id}: minimum acr ${c.minimum_acr ?? 'none'}, MFA required ${c.mfa_required}, default acr ${(c.default_acr_values as string[]).join(' ') || 'none'}, acr_values ${c.acr_enforcement}\n`;
+    }
     case 'client.list':
       return table(r.clients!, ['client_id', 'name', 'org', 'public', 'redirect_uris']);
   }

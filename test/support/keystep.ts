@@ -9,6 +9,9 @@ export interface TestKeystep extends RunningServer {
   settings: Settings;
   store: Store;
   issuer: string;
+  /** Moves Keystep's policy clock (decay, grace periods, TOTP) forward. */
+  advanceClock(seconds: number): void;
+  now(): Date;
 }
 
 /** env: extra settings as environment variables (e.g. KEYSTEP_LOGIN_MAX_FAILURES). */
@@ -30,9 +33,21 @@ export async function startTestKeystep(options: { env?: Record<string, string>; 
     KEYSTEP_LOG_LEVEL: 'silent',
     ...options.env,
   });
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
   const running = await startServer(settings, pino({ level: process.env.KEYSTEP_TEST_LOG ?? 'silent' }), {
     store,
     announce: () => undefined,
+    now,
   });
-  return { ...running, settings, store, issuer: settings.issuer };
+  return {
+    ...running,
+    settings,
+    store,
+    issuer: settings.issuer,
+    now,
+    advanceClock: (seconds) => {
+      offsetMs += seconds * 1000;
+    },
+  };
 }
