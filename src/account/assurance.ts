@@ -36,7 +36,7 @@ export function clientPolicy(metadata: Record<string, unknown>): ClientPolicy {
   return {
     minimumAcr: typeof metadata.minimum_acr === 'string' ? metadata.minimum_acr : undefined,
     mfaRequired: metadata.mfa_required === true,
-    defaultAcr: defaults[0],
+    defaultAcrValues: defaults.length ? defaults.filter((v): v is string => typeof v === 'string') : undefined,
     acrEnforcement: metadata.acr_enforcement === 'lenient' ? 'lenient' : 'strict',
   };
 }

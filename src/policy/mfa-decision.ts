@@ -53,7 +53,8 @@ export function decideMfa(input: MfaDecisionInput): MfaDecision {
 
   if (input.mode === 'off') return { type: 'done', reason: 'mfa_off' };
   if (input.mode === 'adaptive' && !input.riskRequiresMfa) return { type: 'done', reason: 'low_risk' };
-  if (input.trustedDevice) return { type: 'done', reason: 'trusted_device' };
+  // A remembered device skips the challenge, never a required enrolment.
+  if (input.trustedDevice && primary.length > 0) return { type: 'done', reason: 'trusted_device' };
   if (primary.length > 0) {
     // Primary factors first (default = most recently used), then fallbacks such as backup codes.
     return { type: 'challenge', kinds: [...primary, ...fallbacks], reason: 'enrolled' };

@@ -20,8 +20,8 @@ export interface ClientPolicy {
   minimumAcr?: string;
   /** MFA for this client whatever the organisation says (= at least the AAL2 level). */
   mfaRequired?: boolean;
-  /** Level asked for when the request names none (OIDC default_acr_values, first known). */
-  defaultAcr?: string;
+  /** Levels asked for when the request names none (OIDC default_acr_values; the first known one applies). */
+  defaultAcrValues?: readonly string[];
   /** 'lenient': acr_values are a wish, not a demand (essential claims and minimum_acr still hold). */
   acrEnforcement?: 'strict' | 'lenient';
 }
@@ -97,7 +97,7 @@ export function decideAuthentication(
   }
   const requested = weakestKnown(levels, request.acrValues);
   if (client.acrEnforcement !== 'lenient') demand(requested, 'acr_values');
-  if (!requested && !request.essentialAcr) demand(client.defaultAcr, 'client_default_acr');
+  if (!requested && !request.essentialAcr) demand(client.defaultAcrValues?.find((v) => levels.isKnown(v)), 'client_default_acr');
   demand(client.minimumAcr, 'client_minimum_acr');
   if (client.mfaRequired) demand(levels.forAal(2)?.name, 'client_mfa_required');
 
