@@ -8,6 +8,8 @@ import { verifySecondFactor } from '../src/factors/verification.js';
 import { confirmEnrolment, regenerateBackupCodes, startEnrolment } from '../src/factors/enrolment.js';
 import { factorStrategy, BACKUP_CODE_KIND, ENROLLABLE_KINDS } from '../src/factors/registry.js';
 import { AuditEvents } from '../src/audit/events.js';
+import { trustDevice } from '../src/account/trusted-devices.js';
+import { rememberTrustedDevice } from './device-cookies.js';
 import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
 import { challengePage, offerPage, totpEnrolPage, backupCodesPage, backupCodeUsedPage } from '../views/mfa.js';
@@ -47,7 +49,7 @@ export async function renderMfaStep(ctx: Context, services: KeystepServices, uid
     const others = decision.kinds
       .filter((k) => k !== kind && k !== BACKUP_CODE_KIND && factorStrategy(k)!.showInPicker)
       .map((k) => ({ kind: k, label: factorStrategy(k)!.label }));
-    return html(ctx, challengePage({ uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: decision.kinds.includes(BACKUP_CODE_KIND) }));
+    return html(ctx, challengePage({ uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays }));
   }
   if (decision.type === 'offer' || decision.type === 'enrol') {
     return html(ctx, offerPage({ uid, csrfToken: csrfToken(ctx), required: decision.type === 'enrol', skippableUntil: decision.type === 'enrol' ? decision.skippableUntil : undefined }));
@@ -77,11 +79,15 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
             : `That code is not correct. ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`;
       return html(
         ctx,
-        challengePage({ uid: details.uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: step.decision.kinds.includes(BACKUP_CODE_KIND), error }),
+        challengePage({ uid: details.uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: step.decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays, error }),
         result.reason === 'locked' ? 429 : 401,
       );
     }
     const next = withProvenFactor(progress, kind);
+    if (formField(ctx, 'trust_device', { max: 8, optional: true }) === 'on') {
+      const device = await trustDevice(factors.store, step.user, step.org, requestFacts(ctx, String(details.params.client_id)), factors.now());
+      if (device) rememberTrustedDevice(ctx, device.id, step.org.rememberDeviceDays);
+    }
     if (result.remainingBackupCodes !== undefined) {
       await saveProgress(ctx, services, next);
       return html(ctx, backupCodeUsedPage({ uid: details.uid, csrfToken: csrfToken(ctx), remaining: result.remainingBackupCodes }));

@@ -37,6 +37,8 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
         slug,
         name: 'Acme Ltd',
         mfaMode: 'optional',
+        rememberDeviceDays: 30,
+        riskPolicy: {},
         mfaMethods: ['totp'],
         mfaGraceDays: 0,
         createdAt: expect.any(Date),

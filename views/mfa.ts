@@ -14,6 +14,8 @@ export interface ChallengeView {
   /** Other factors the user may switch to. */
   others: FactorChoice[];
   backupCodesAvailable: boolean;
+  /** Offer "Trust this device" for this many days (0: not offered). */
+  rememberDays: number;
   error?: string;
 }
 
@@ -30,6 +32,7 @@ ${csrfField(v.csrfToken)}
 <input id="code" name="code" type="text" autocomplete="one-time-code" required autofocus
   ${isBackup ? html`spellcheck="false" autocapitalize="none"` : html`inputmode="numeric" pattern="[0-9 ]*" maxlength="8"`}
   ${v.error ? html`aria-describedby="mfa-error"` : ''}>
+${v.rememberDays > 0 ? html`<p><input type="checkbox" id="trust_device" name="trust_device" value="on"> <label for="trust_device" class="inline">Trust this device for ${v.rememberDays} days (skip this step here)</label></p>` : ''}
 <button type="submit">Verify</button>
 </form>
 ${v.others.length ? html`<p>Or use: ${v.others.map((o) => html`<a href="/interaction/${v.uid}?factor=${o.kind}">${o.label}</a> `)}</p>` : ''}

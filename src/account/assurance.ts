@@ -32,7 +32,9 @@ export function requestFacts(view: RequestView): AuthorizationRequestFacts {
 }
 
 export function clientPolicy(metadata: Record<string, unknown>): ClientPolicy {
-  const defaults = Array.isArray(metadata.default_acr_values) ? (metadata.default_acr_values as string[]) : [];
+  // As stored (default_acr_values), or as the provider adapter passes it on (keystep_default_acr_values).
+  const raw = metadata.keystep_default_acr_values ?? metadata.default_acr_values;
+  const defaults = Array.isArray(raw) ? (raw as unknown[]) : [];
   return {
     minimumAcr: typeof metadata.minimum_acr === 'string' ? metadata.minimum_acr : undefined,
     mfaRequired: metadata.mfa_required === true,

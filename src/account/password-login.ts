@@ -6,6 +6,7 @@ import type { Store, User } from '../store/port.js';
 import type { Settings } from '../config.js';
 import { normaliseEmail, verifyPassword } from './passwords.js';
 import { AuditEvents } from '../audit/events.js';
+import { recordFailedSignIn } from './sign-in-risk.js';
 
 export type PasswordLoginResult =
   | { ok: true; user: User }
@@ -17,6 +18,8 @@ export interface LoginAttempt {
   ip: string;
   userAgent?: string;
   clientId?: string;
+  deviceId?: string;
+  now?: Date;
 }
 
 export const accountCounterKey = (email: string) => `password:account:${normaliseEmail(email)}`;
@@ -60,5 +63,7 @@ export async function passwordLogin(
     return { ok: true, user };
   }
   await store.audit.record({ ...auditBase, event: AuditEvents.loginFailed, details: { email } });
+  // For the failure-velocity risk signal.
+  if (user) await recordFailedSignIn(store, user.id, { ip: attempt.ip, deviceId: attempt.deviceId ?? null }, attempt.now ?? new Date());
   return { ok: false, reason: 'invalid_credentials' };
 }

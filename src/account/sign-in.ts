@@ -20,6 +20,10 @@ export interface SignInProgress {
   requiredAcr?: string;
   /** The level an existing session held before this sign-in (a step-up raises it). */
   previousAcr?: string;
+  /** Adaptive mode: the risk of this sign-in calls for a second factor. */
+  riskRequiresMfa?: boolean;
+  /** A trusted device this browser presented for this user. */
+  trustedDeviceId?: string;
   /** An enrolment started in this sign-in (its factor id and kind), reused when the page reloads. */
   pendingFactorId?: string;
   pendingFactorKind?: string;
@@ -33,7 +37,11 @@ export interface SignInStep {
   complete: boolean;
 }
 
-export function passwordProven(userId: string, now: Date, target: { requiredAcr?: string; previousAcr?: string } = {}): SignInProgress {
+export function passwordProven(
+  userId: string,
+  now: Date,
+  target: Pick<SignInProgress, 'requiredAcr' | 'previousAcr' | 'riskRequiresMfa' | 'trustedDeviceId'> = {},
+): SignInProgress {
   return { userId, proven: [PASSWORD_FACTOR], startedAt: Math.floor(now.getTime() / 1000), ...target };
 }
 
@@ -61,6 +69,8 @@ export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, prog
     now: ctx.now(),
     requiredAal: progress.requiredAcr ? (levels.get(progress.requiredAcr)?.aal ?? 1) : 1,
     factorAal: FACTOR_AAL,
+    riskRequiresMfa: progress.riskRequiresMfa ?? false,
+    trustedDevice: progress.trustedDeviceId !== undefined,
   });
   const complete =
     decision.type === 'done' ||
@@ -96,7 +106,7 @@ export async function completeSignIn(ctx: FactorContext, levels: AcrLevels, prog
     achievedAt: ts,
     lastActiveAt: ts,
     stepUp,
-    trustedDeviceId: null,
+    trustedDeviceId: progress.trustedDeviceId ?? null,
   });
   return { accountId: progress.userId, acr, amr, ts, remember: true };
 }

@@ -12,6 +12,9 @@ import { resetMfa } from '../factors/enrolment.js';
 import type { FactorContext } from '../factors/strategy.js';
 import { normaliseEmail } from '../account/passwords.js';
 import type { AcrLevels } from '../policy/acr-levels.js';
+import { riskPolicyOf } from '../policy/risk.js';
+import { revokeTrustedDevices } from '../account/trusted-devices.js';
+import { isIP } from 'node:net';
 
 export interface OperationDeps {
   store: Store;
@@ -35,13 +38,21 @@ interface Operation<S extends z.ZodType> {
 
 const op = <S extends z.ZodType>(o: Operation<S>) => o;
 
-const orgView = (o: { slug: string; name: string; mfaMode: string; mfaGraceDays: number; createdAt: Date }) => ({
+const orgView = (o: { slug: string; name: string; mfaMode: string; mfaGraceDays: number; rememberDeviceDays: number; createdAt: Date }) => ({
   slug: o.slug,
   name: o.name,
   mfa_mode: o.mfaMode,
   mfa_grace_days: o.mfaGraceDays,
+  remember_device_days: o.rememberDeviceDays,
   created_at: o.createdAt,
 });
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+}
 
 export const operations = {
   'org.create': op({
@@ -57,12 +68,42 @@ export const operations = {
     },
   }),
   'org.set-mfa': op({
-    input: z.object({ slug: z.string(), mode: z.string(), graceDays: z.number().int().optional() }),
+    input: z.object({ slug: z.string(), mode: z.string(), graceDays: z.number().int().optional(), rememberDeviceDays: z.number().int().optional() }),
     async run({ store }, i) {
       if (i.graceDays !== undefined && (i.graceDays < 0 || i.graceDays > 30)) throw new InvalidAdminInput('grace days must be between 0 and 30');
+      if (i.rememberDeviceDays !== undefined && (i.rememberDeviceDays < 0 || i.rememberDeviceDays > 90)) {
+        throw new InvalidAdminInput('remember-device days must be between 0 (off) and 90');
+      }
       await requireOrganisation(store, i.slug);
-      const org = await store.organisations.setMfa(i.slug, { mode: parseMfaMode(i.mode), graceDays: i.graceDays });
+      const org = await store.organisations.setMfa(i.slug, { mode: parseMfaMode(i.mode), graceDays: i.graceDays, rememberDeviceDays: i.rememberDeviceDays });
       return { organisation: orgView(org!) };
+    },
+  }),
+  'org.set-risk': op({
+    input: z.object({
+      slug: z.string(),
+      threshold: z.number().min(0).optional(),
+      weights: z.partialRecord(z.enum(['newDevice', 'newCountry', 'impossibleTravel', 'failureVelocity', 'deniedIp']), z.number().min(0)).optional(),
+      impossibleTravelKmh: z.number().positive().optional(),
+      ipAllow: z.array(z.string()).optional(),
+      ipDeny: z.array(z.string()).optional(),
+    }),
+    async run({ store }, i) {
+      const org = await requireOrganisation(store, i.slug);
+      for (const entry of [...(i.ipAllow ?? []), ...(i.ipDeny ?? [])]) {
+        if (!isAddressOrCidr(entry)) throw new InvalidAdminInput(`"${entry}" is not an IP address or CIDR range`);
+      }
+      const current = org.riskPolicy as Record<string, unknown>;
+      const next = {
+        ...current,
+        ...(i.threshold !== undefined ? { threshold: i.threshold } : {}),
+        ...(i.weights ? { weights: { ...((current.weights as object) ?? {}), ...i.weights } } : {}),
+        ...(i.impossibleTravelKmh !== undefined ? { impossibleTravelKmh: i.impossibleTravelKmh } : {}),
+        ...(i.ipAllow ? { ipAllow: i.ipAllow } : {}),
+        ...(i.ipDeny ? { ipDeny: i.ipDeny } : {}),
+      };
+      const updated = await store.organisations.setRiskPolicy(i.slug, next);
+      return { organisation: orgView(updated!), risk_policy: riskPolicyOf(updated!.riskPolicy) };
     },
   }),
   'user.mfa': op({
@@ -84,6 +125,36 @@ export const operations = {
       const user = await requireUser(store, i.email);
       const { removedFactors } = await resetMfa(factors, user, ADMIN_FACTS);
       return { email: user.email, removed_factors: removedFactors };
+    },
+  }),
+  'user.devices': op({
+    input: z.object({ email: z.string() }),
+    async run({ store }, i) {
+      const user = await requireUser(store, i.email);
+      return {
+        email: user.email,
+        devices: (await store.trustedDevices.list(user.id)).map((d) => ({
+          id: d.id,
+          created_at: d.createdAt,
+          last_used_at: d.lastUsedAt,
+          expires_at: d.expiresAt,
+          user_agent: d.userAgent,
+          ip: d.ip,
+          country: d.country,
+          revoked_at: d.revokedAt,
+        })),
+      };
+    },
+  }),
+  'user.devices-revoke': op({
+    input: z.object({ email: z.string(), deviceId: z.string().optional(), all: z.boolean().optional() }),
+    async run({ store }, i) {
+      const user = await requireUser(store, i.email);
+      if (!i.all && !i.deviceId) throw new InvalidAdminInput('give --device <id> or --all');
+      if (i.all && i.deviceId) throw new InvalidAdminInput('give either --device <id> or --all');
+      const revoked = await revokeTrustedDevices(store, user, i.all ? undefined : i.deviceId, ADMIN_FACTS);
+      if (!revoked && i.deviceId) throw new InvalidAdminInput(`no active trusted device ${i.deviceId} for ${user.email}`);
+      return { email: user.email, revoked };
     },
   }),
   'user.create': op({
@@ -191,6 +262,6 @@ export function isOperationName(name: string): name is OperationName {
 export async function runOperation(deps: OperationDeps, name: OperationName, input: unknown): Promise<unknown> {
   const operation = operations[name] as Operation<z.ZodType>;
   const parsed = operation.input.safeParse(input);
-  if (!parsed.success) throw new TypeError(`invalid input for ${name}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) throw new InvalidAdminInput(`invalid input for ${name}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
   return JSON.parse(JSON.stringify(await operation.run(deps, parsed.data)));
 }

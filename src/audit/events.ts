@@ -11,6 +11,9 @@ export const AuditEvents = {
   factorRemoved: 'mfa.factor_removed',
   backupCodesRegenerated: 'mfa.backup_codes_regenerated',
   mfaReset: 'mfa.reset',
+  deviceTrusted: 'mfa.device_trusted',
+  deviceRevoked: 'mfa.device_revoked',
+  riskAssessed: 'user.risk_assessed',
 } as const;
 
 /** Who did it from where: attached to every event written during a request. */

@@ -30,6 +30,13 @@ async function readStdin(): Promise<string> {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+function wholeNumber(flag: string) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v)) throw new InvalidAdminInput(`${flag} takes a whole number`);
+    return Number(v);
+  };
+}
+
 program
   .command('migrate')
   .description('apply pending database migrations')
@@ -48,12 +55,30 @@ org
 org.command('list').action(() => run('org.list', {}));
 org
   .command('set-mfa <slug>')
-  .addOption(new Option('--mode <mode>', 'MFA policy').choices(['off', 'optional', 'required']).makeOptionMandatory())
-  .option('--grace-days <n>', 'days a new user may skip required enrolment (0-30)', (v) => {
-    if (!/^\d+$/.test(v)) throw new InvalidAdminInput('--grace-days takes a whole number from 0 to 30');
-    return Number(v);
-  })
-  .action((slug: string, o: { mode: string; graceDays?: number }) => run('org.set-mfa', { slug, mode: o.mode, graceDays: o.graceDays }));
+  .addOption(new Option('--mode <mode>', 'MFA policy').choices(['off', 'optional', 'required', 'adaptive']).makeOptionMandatory())
+  .option('--grace-days <n>', 'days a new user may skip required enrolment (0-30)', wholeNumber('--grace-days'))
+  .option('--remember-device-days <n>', '"Trust this device" lasts this many days (0 = off, up to 90)', wholeNumber('--remember-device-days'))
+  .action((slug: string, o: { mode: string; graceDays?: number; rememberDeviceDays?: number }) =>
+    run('org.set-mfa', { slug, mode: o.mode, graceDays: o.graceDays, rememberDeviceDays: o.rememberDeviceDays }),
+  );
+org
+  .command('set-risk <slug>')
+  .description('adaptive-mode risk settings (see README)')
+  .option('--threshold <n>', 'score at which MFA is required', wholeNumber('--threshold'))
+  .option('--weight <signal=n>', 'newDevice, newCountry, impossibleTravel, failureVelocity or deniedIp (repeatable)', collect, [])
+  .option('--travel-kmh <n>', 'speed above which travel is impossible', wholeNumber('--travel-kmh'))
+  .option('--ip-allow <cidr>', 'trusted network (repeatable; replaces the list)', collect, undefined)
+  .option('--ip-deny <cidr>', 'denied network (repeatable; replaces the list)', collect, undefined)
+  .action((slug: string, o: { threshold?: number; weight: string[]; travelKmh?: number; ipAllow?: string[]; ipDeny?: string[] }) => {
+    const weights = Object.fromEntries(
+      o.weight.map((w) => {
+        const m = /^(\w+)=(\d+)$/.exec(w);
+        if (!m) throw new InvalidAdminInput(`--weight takes signal=number (got "${w}")`);
+        return [m[1], Number(m[2])];
+      }),
+    );
+    return run('org.set-risk', { slug, threshold: o.threshold, weights: o.weight.length ? weights : undefined, impossibleTravelKmh: o.travelKmh, ipAllow: o.ipAllow, ipDeny: o.ipDeny });
+  });
 
 const user = program.command('user').description('user accounts');
 user
@@ -80,6 +105,18 @@ user
   .command('reset-mfa <email>')
   .description("remove all of a user's factors, backup codes and MFA locks")
   .action((email: string) => run('user.reset-mfa', { email }));
+
+const devices = user.command('devices').description("a user's trusted (remembered) devices");
+devices
+  .command('list <email>', { isDefault: true })
+  .description('list them')
+  .action((email: string) => run('user.devices', { email }));
+devices
+  .command('revoke <email>')
+  .description('revoke one (--device) or all (--all)')
+  .option('--device <id>', 'the device id')
+  .option('--all', 'every device of the user')
+  .action((email: string, o: { device?: string; all?: boolean }) => run('user.devices-revoke', { email, deviceId: o.device, all: Boolean(o.all) }));
 
 const client = program.command('client').description('OIDC clients');
 client

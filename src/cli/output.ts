@@ -19,7 +19,7 @@ export function formatText(name: OperationName, result: unknown): string {
     case 'org.list':
       return table(r.organisations!, ['slug', 'name', 'mfa_mode', 'mfa_grace_days']);
     case 'org.set-mfa':
-      return `organisation ${r.organisation!.slug}: MFA ${r.organisation!.mfa_mode}, grace ${r.organisation!.mfa_grace_days} days\n`;
+      return `organisation ${r.organisation!.slug}: MFA ${r.organisation!.mfa_mode}, grace ${r.organisation!.mfa_grace_days} days, remember device ${r.organisation!.remember_device_days} days\n`;
     case 'user.mfa': {
       const m = result as Row & { factors: Row[] };
       return `${m.email}\nlast MFA: ${m.last_mfa_at ?? 'never'}\nbackup codes remaining: ${m.backup_codes_remaining}\n${table(m.factors, ['kind', 'name', 'id', 'created_at', 'last_used_at'])}`;
@@ -27,6 +27,18 @@ export function formatText(name: OperationName, result: unknown): string {
     case 'user.reset-mfa': {
       const m = result as Row;
       return `reset MFA of ${m.email}: removed ${m.removed_factors} factor(s), all backup codes and locks\n`;
+    }
+    case 'org.set-risk': {
+      const p = (result as { risk_policy: Row }).risk_policy;
+      return `organisation ${r.organisation!.slug}: risk policy ${JSON.stringify(p)}\n`;
+    }
+    case 'user.devices': {
+      const m = result as Row & { devices: Row[] };
+      return `${m.email}\n${table(m.devices, ['id', 'created_at', 'last_used_at', 'expires_at', 'country', 'revoked_at'])}`;
+    }
+    case 'user.devices-revoke': {
+      const m = result as Row;
+      return `revoked ${m.revoked} trusted device(s) of ${m.email}\n`;
     }
     case 'user.create':
       return `created user ${r.user!.email} (id ${r.user!.id}) in ${r.user!.org}\n`;

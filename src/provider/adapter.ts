@@ -19,8 +19,12 @@ export function createAdapterClass(store: Store, sealer: Sealer) {
       if (this.model === 'Client') {
         const client = await store.clients.find(id);
         if (!client) return undefined;
+        // oidc-provider would copy default_acr_values into acr_values itself; Keystep's policy
+        // applies them (src/policy/step-up.ts), so they travel under their own name.
+        const { default_acr_values: defaultAcrValues, ...metadata } = client.metadata;
         return {
-          ...client.metadata,
+          ...metadata,
+          ...(defaultAcrValues !== undefined ? { keystep_default_acr_values: defaultAcrValues } : {}),
           client_id: client.clientId,
           client_name: client.name,
           ...(client.secretEncrypted

@@ -42,7 +42,16 @@ export function assurancePolicy(store: Store, levels: AcrLevels, now: () => Date
           throw new errors.UnmetAuthenticationRequirements(`the requested authentication level cannot be reached (${decision.reasons.join(', ')})`);
         }
         if (decision.type === 'none') {
-          if (view.session) await store.sessionAssurance.touch(view.session.accountId, view.session.loginTs, at);
+          if (view.session) {
+            const session = ctx.oidc.session!;
+            if (session.acr !== undefined && levels.rank(decision.acr) < levels.rank(session.acr)) {
+              // The level has decayed: the session now holds (and its tokens say) the lower one,
+              // and using it at the lower level cannot revive the lapsed one.
+              session.acr = decision.acr;
+              await store.sessionAssurance.downgrade(view.session.accountId, view.session.loginTs, decision.acr);
+            }
+            await store.sessionAssurance.touch(view.session.accountId, view.session.loginTs, at);
+          }
           return Check.NO_NEED_TO_PROMPT;
         }
         return Check.REQUEST_PROMPT;

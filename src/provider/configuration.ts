@@ -84,13 +84,14 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
     },
     // Keystep's per-client authentication policy (see src/policy/step-up.ts).
     extraClientMetadata: {
-      properties: ['minimum_acr', 'mfa_required', 'acr_enforcement'],
+      properties: ['minimum_acr', 'mfa_required', 'acr_enforcement', 'keystep_default_acr_values'],
       validator(_ctx, key, value) {
         const ok =
           value === undefined ||
           (key === 'minimum_acr' && typeof value === 'string' && input.levels.isKnown(value)) ||
           (key === 'mfa_required' && typeof value === 'boolean') ||
-          (key === 'acr_enforcement' && (value === 'strict' || value === 'lenient'));
+          (key === 'acr_enforcement' && (value === 'strict' || value === 'lenient')) ||
+          (key === 'keystep_default_acr_values' && Array.isArray(value) && value.every((v) => typeof v === 'string'));
         if (!ok) throw new Error(`invalid ${key}`);
       },
     },

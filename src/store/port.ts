@@ -11,6 +11,10 @@ export interface Organisation {
   mfaMode: MfaMode;
   mfaMethods: string[];
   mfaGraceDays: number;
+  /** Days a "Trust this device" choice lasts; 0 = the option is off. */
+  rememberDeviceDays: number;
+  /** Adaptive-mode settings (src/policy/risk.ts); missing keys take the defaults. */
+  riskPolicy: Record<string, unknown>;
   createdAt: Date;
 }
 
@@ -62,6 +66,28 @@ export interface SessionAssurance {
   trustedDeviceId: string | null;
 }
 
+export interface TrustedDevice {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+  country: string | null;
+  revokedAt: Date | null;
+}
+
+export interface LoginHistoryEntry {
+  at: Date;
+  ip: string | null;
+  country: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  deviceId: string | null;
+  succeeded: boolean;
+}
+
 export interface ClientRecord {
   clientId: string;
   orgId: string | null;
@@ -95,7 +121,8 @@ export interface OrganisationRepository {
   findBySlug(slug: string): Promise<Organisation | undefined>;
   findById(id: string): Promise<Organisation | undefined>;
   list(): Promise<Organisation[]>;
-  setMfa(slug: string, input: { mode: MfaMode; graceDays?: number }): Promise<Organisation | undefined>;
+  setMfa(slug: string, input: { mode: MfaMode; graceDays?: number; rememberDeviceDays?: number }): Promise<Organisation | undefined>;
+  setRiskPolicy(slug: string, policy: Record<string, unknown>): Promise<Organisation | undefined>;
 }
 
 export interface UserRepository {
@@ -200,8 +227,26 @@ export interface SessionAssuranceRepository {
   find(accountId: string, loginTs: number): Promise<SessionAssurance | undefined>;
   /** The session served an authorization at its level. */
   touch(accountId: string, loginTs: number, at: number): Promise<void>;
+  /** The session's level decayed to acr (it never rises again without a new login). */
+  downgrade(accountId: string, loginTs: number, acr: string): Promise<void>;
   /** Remembers the first authorization code a step-up login produced; true if this was it. */
   claimStepUpCode(accountId: string, loginTs: number, codeId: string): Promise<boolean>;
+}
+
+export interface TrustedDeviceRepository {
+  create(input: { userId: string; expiresAt: Date; userAgent: string | null; ip: string | null; country: string | null }): Promise<TrustedDevice>;
+  /** The first of ids that is this user's, unrevoked and unexpired at `now`. */
+  findLive(userId: string, ids: string[], now: Date): Promise<TrustedDevice | undefined>;
+  touch(id: string, at: Date): Promise<void>;
+  list(userId: string): Promise<TrustedDevice[]>;
+  /** Revokes one device (or all the user's when id is omitted); returns how many. */
+  revoke(userId: string, id?: string): Promise<number>;
+}
+
+export interface LoginHistoryRepository {
+  record(userId: string, entry: Omit<LoginHistoryEntry, 'at'> & { at: Date }): Promise<void>;
+  /** Newest first. */
+  recent(userId: string, limit: number): Promise<LoginHistoryEntry[]>;
 }
 
 export interface AuditRepository {
@@ -222,6 +267,8 @@ export interface Store {
   backupCodes: BackupCodeRepository;
   factorLockouts: FactorLockoutRepository;
   sessionAssurance: SessionAssuranceRepository;
+  trustedDevices: TrustedDeviceRepository;
+  loginHistory: LoginHistoryRepository;
   /** Runs fn with a store whose every write lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database cannot be reached. */

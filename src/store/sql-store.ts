@@ -12,6 +12,8 @@ import { sqlMfaFactors } from './sql/mfa-factors.js';
 import { sqlBackupCodes } from './sql/backup-codes.js';
 import { sqlFactorLockouts } from './sql/factor-lockouts.js';
 import { sqlSessionAssurance } from './sql/session-assurance.js';
+import { sqlTrustedDevices } from './sql/trusted-devices.js';
+import { sqlLoginHistory } from './sql/login-history.js';
 
 function repositories(db: Queryable) {
   return {
@@ -26,6 +28,8 @@ function repositories(db: Queryable) {
     backupCodes: sqlBackupCodes(db),
     factorLockouts: sqlFactorLockouts(db),
     sessionAssurance: sqlSessionAssurance(db),
+    trustedDevices: sqlTrustedDevices(db),
+    loginHistory: sqlLoginHistory(db),
   };
 }
 

@@ -9,6 +9,8 @@ interface Row {
   mfa_mode: MfaMode;
   mfa_methods: string[];
   mfa_grace_days: number;
+  remember_device_days: number;
+  risk_policy: Record<string, unknown>;
   created_at: Date;
 }
 
@@ -19,6 +21,8 @@ const toOrganisation = (r: Row): Organisation => ({
   mfaMode: r.mfa_mode,
   mfaMethods: r.mfa_methods,
   mfaGraceDays: r.mfa_grace_days,
+  rememberDeviceDays: r.remember_device_days,
+  riskPolicy: r.risk_policy,
   createdAt: new Date(r.created_at),
 });
 
@@ -40,11 +44,13 @@ export function sqlOrganisations(db: Queryable): OrganisationRepository {
     async list() {
       return (await db.query<Row>('SELECT * FROM organisations ORDER BY slug')).map(toOrganisation);
     },
-    setMfa: (slug, { mode, graceDays }) =>
+    setMfa: (slug, { mode, graceDays, rememberDeviceDays }) =>
       one(
-        `UPDATE organisations SET mfa_mode = $2, mfa_grace_days = COALESCE($3, mfa_grace_days)
+        `UPDATE organisations SET mfa_mode = $2, mfa_grace_days = COALESCE($3, mfa_grace_days),
+           remember_device_days = COALESCE($4, remember_device_days)
          WHERE slug = $1 RETURNING *`,
-        [slug, mode, graceDays ?? null],
+        [slug, mode, graceDays ?? null, rememberDeviceDays ?? null],
       ),
+    setRiskPolicy: (slug, policy) => one('UPDATE organisations SET risk_policy = $2 WHERE slug = $1 RETURNING *', [slug, JSON.stringify(policy)]),
   };
 }

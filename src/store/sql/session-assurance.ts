@@ -46,6 +46,10 @@ export function sqlSessionAssurance(db: Queryable): SessionAssuranceRepository {
       if (!isUuid(accountId)) return;
       await db.query('UPDATE session_assurance SET last_active_at = greatest(last_active_at, $3) WHERE account_id = $1 AND login_ts = $2', [accountId, loginTs, at]);
     },
+    async downgrade(accountId, loginTs, acr) {
+      if (!isUuid(accountId)) return;
+      await db.query('UPDATE session_assurance SET acr = $3 WHERE account_id = $1 AND login_ts = $2', [accountId, loginTs, acr]);
+    },
     async claimStepUpCode(accountId, loginTs, codeId) {
       if (!isUuid(accountId)) return false;
       const rows = await db.query(
