@@ -8,7 +8,7 @@ import { createClient } from './clients.js';
 import { createUser } from '../account/users.js';
 import { requireOrganisation, parseMfaMode } from './organisations.js';
 import { InvalidAdminInput } from './errors.js';
-import { resetMfa } from '../factors/enrolment.js';
+import { removeFactor, resetMfa } from '../factors/enrolment.js';
 import type { FactorContext } from '../factors/strategy.js';
 import { normaliseEmail } from '../account/passwords.js';
 import type { AcrLevels } from '../policy/acr-levels.js';
@@ -117,6 +117,16 @@ export const operations = {
         factors: factors.map((f) => ({ id: f.id, kind: f.kind, name: f.name, created_at: f.createdAt, last_used_at: f.lastUsedAt })),
         backup_codes_remaining: await store.backupCodes.countRemaining(user.id),
       };
+    },
+  }),
+  'user.remove-factor': op({
+    input: z.object({ email: z.string(), factorId: z.string() }),
+    async run({ store, factors }, i) {
+      const user = await requireUser(store, i.email);
+      const factor = (await store.mfaFactors.listForUser(user.id, { includePending: true })).find((f) => f.id === i.factorId);
+      if (!factor) throw new InvalidAdminInput(`no factor ${i.factorId} for ${user.email} (see: keystep user mfa ${user.email})`);
+      await removeFactor(factors, user, factor.kind, factor.id, ADMIN_FACTS);
+      return { email: user.email, removed: { id: factor.id, kind: factor.kind, name: factor.name } };
     },
   }),
   'user.reset-mfa': op({

@@ -102,6 +102,10 @@ user
   .description("show a user's enrolled factors, last MFA time and remaining backup codes")
   .action((email: string) => run('user.mfa', { email }));
 user
+  .command('remove-factor <email> <factor-id>')
+  .description('remove one enrolled factor (ids from `user mfa`)')
+  .action((email: string, factorId: string) => run('user.remove-factor', { email, factorId }));
+user
   .command('reset-mfa <email>')
   .description("remove all of a user's factors, backup codes and MFA locks")
   .action((email: string) => run('user.reset-mfa', { email }));

@@ -24,6 +24,10 @@ export function formatText(name: OperationName, result: unknown): string {
       const m = result as Row & { factors: Row[] };
       return `${m.email}\nlast MFA: ${m.last_mfa_at ?? 'never'}\nbackup codes remaining: ${m.backup_codes_remaining}\n${table(m.factors, ['kind', 'name', 'id', 'created_at', 'last_used_at'])}`;
     }
+    case 'user.remove-factor': {
+      const m = result as Row & { removed: Row };
+      return `removed ${m.removed.kind} factor "${m.removed.name}" (${m.removed.id}) of ${m.email}\n`;
+    }
     case 'user.reset-mfa': {
       const m = result as Row;
       return `reset MFA of ${m.email}: removed ${m.removed_factors} factor(s), all backup codes and locks\n`;
