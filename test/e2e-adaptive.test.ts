@@ -4,8 +4,7 @@ import { startTestKeystep, type TestKeystep } from './support/keystep.js';
 import { Browser, expectLeft, expectPage, type Page } from './support/browser.js';
 import { authorizationRequest, createTestUser, exchangeCode, registerClient, submitLogin } from './support/oidc.js';
 import { codeAt } from './support/mfa.js';
-import { confirmEnrolment, startEnrolment } from '../src/factors/enrolment.js';
-import { totpCode } from '../src/factors/totp/totp-codes.js';
+import { createTotpUser } from './support/step-up.js';
 import { runOperation } from '../src/admin/operations.js';
 
 const LONDON = '81.2.69.142';
@@ -13,16 +12,6 @@ const AMSTERDAM = '91.198.174.192';
 const TOKYO = '133.11.0.1';
 
 type Rp = Awaited<ReturnType<typeof registerClient>>;
-
-async function userWithTotp(ks: TestKeystep, mfa: 'required' | 'optional' | 'off') {
-  const account = await createTestUser(ks, { mfa });
-  const start = await startEnrolment(ks.keystep.services.factors, account.user, 'totp');
-  if (start.type !== 'shared-secret') throw new Error('expected a TOTP enrolment');
-  const secret = start.secretGroups.join('');
-  const done = await confirmEnrolment(ks.keystep.services.factors, account.user, 'totp', { factorId: start.factorId, response: await totpCode(secret, Math.floor(Date.now() / 1000) - 30) }, {});
-  expect(done.ok).toBe(true);
-  return { ...account, secret };
-}
 
 /** Password sign-in in `browser`; returns the page after the password (or the callback). */
 async function passwordOnly(ks: TestKeystep, rp: Rp, browser: Browser, creds: { email: string; password: string }, params: Record<string, string> = {}) {
@@ -48,14 +37,14 @@ describe('trusted devices', () => {
   afterAll(async () => ks?.stop());
 
   test('"Trust this device" skips the org-required challenge with honest aal1 claims, not an explicit aal2 request; revoking ends it', async () => {
-    const u = await userWithTotp(ks, 'required');
+    const u = await createTotpUser(ks, 'required');
     const browser = new Browser(ks.issuer);
     const first = await passwordOnly(ks, rp, browser, u);
     const challenge = expectPage(first.next);
     expect(challenge.doc.querySelector('input[name=trust_device]')).toBeTruthy();
     const id1 = await finish(rp, browser, first.auth, await browser.submit(challenge, 'form[action$="/mfa/verify"]', { code: await codeAt(u.secret, 1), trust_device: 'on' }));
     expect(id1).toMatchObject({ acr: 'aal2', amr: ['pwd', 'otp', 'mfa'] });
-    const [device] = await ks.store.trustedDevices.list(u.user.id);
+    const [device] = await ks.store.trustedDevices.list(u.userId);
     expect(device).toBeDefined();
     expect(device!.expiresAt.getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000); // default 30 days
 
@@ -76,12 +65,12 @@ describe('trusted devices', () => {
     const services = ks.keystep.services;
     await runOperation({ store: ks.store, sealer: ks.keystep.sealer, factors: services.factors, levels: services.acr }, 'user.devices-revoke', { email: u.email, all: true });
     expect(isChallenge((await passwordOnly(ks, rp, browser, u)).next)).toBe(true);
-    const events = (await ks.store.audit.list({ userId: u.user.id })).map((e) => e.event);
+    const events = (await ks.store.audit.list({ userId: u.userId })).map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['mfa.device_trusted', 'mfa.device_revoked']));
   });
 
   test('an organisation with remember-device off does not offer it', async () => {
-    const u = await userWithTotp(ks, 'required');
+    const u = await createTotpUser(ks, 'required');
     await ks.store.organisations.setMfa(u.org, { mode: 'required', rememberDeviceDays: 0 });
     const { next } = await passwordOnly(ks, rp, new Browser(ks.issuer), u);
     expect(expectPage(next).doc.querySelector('input[name=trust_device]')).toBeNull();
@@ -100,7 +89,7 @@ describe('adaptive MFA', () => {
   const from = (ip: string) => new Browser(ks?.issuer ?? '', { 'x-forwarded-for': ip });
 
   test('a familiar context needs no MFA; a new country does (the score and reasons are audited)', async () => {
-    const u = await userWithTotp(ks, 'off');
+    const u = await createTotpUser(ks, 'off');
     await ks.store.organisations.setMfa(u.org, { mode: 'adaptive' });
     const london = from(LONDON);
     expect(isChallenge((await passwordOnly(ks, rp, london, u)).next)).toBe(false); // no baseline yet
@@ -113,21 +102,21 @@ describe('adaptive MFA', () => {
     await new Promise((r) => setTimeout(r, 10));
     const abroad = await passwordOnly(ks, rp, london, u);
     expect(isChallenge(abroad.next)).toBe(true);
-    const [assessed] = await ks.store.audit.list({ userId: u.user.id, event: 'user.risk_assessed', limit: 1 });
+    const [assessed] = await ks.store.audit.list({ userId: u.userId, event: 'user.risk_assessed', limit: 1 });
     expect(assessed!.details).toMatchObject({ requires_mfa: true, country: 'NL' });
     expect(assessed!.details.reasons).toContain('new_country');
     expect(assessed!.details.score as number).toBeGreaterThanOrEqual(50);
   });
 
   test('impossible travel triggers MFA (country change weighted 0 to isolate it)', async () => {
-    const u = await userWithTotp(ks, 'off');
+    const u = await createTotpUser(ks, 'off');
     await ks.store.organisations.setMfa(u.org, { mode: 'adaptive' });
     await ks.store.organisations.setRiskPolicy(u.org, { weights: { newCountry: 0 } });
     const browser = from(LONDON);
     expect(isChallenge((await passwordOnly(ks, rp, browser, u)).next)).toBe(false);
     browser.headers['x-forwarded-for'] = TOKYO; // ~9,500 km a few seconds later
     expect(isChallenge((await passwordOnly(ks, rp, browser, u)).next)).toBe(true);
-    const [assessed] = await ks.store.audit.list({ userId: u.user.id, event: 'user.risk_assessed', limit: 1 });
+    const [assessed] = await ks.store.audit.list({ userId: u.userId, event: 'user.risk_assessed', limit: 1 });
     expect(assessed!.details.reasons).toEqual(['impossible_travel']);
   });
 
@@ -150,7 +139,7 @@ describe('adaptive MFA', () => {
     const plain = await startTestKeystep();
     try {
       const prp = await registerClient(plain);
-      const u = await userWithTotp(plain, 'off');
+      const u = await createTotpUser(plain, 'off');
       await plain.store.organisations.setMfa(u.org, { mode: 'adaptive' });
       const browser = new Browser(plain.issuer, { 'x-forwarded-for': LONDON });
       await passwordOnly(plain, prp, browser, u);

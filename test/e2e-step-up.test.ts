@@ -4,8 +4,7 @@ import { startTestKeystep, type TestKeystep } from './support/keystep.js';
 import { Browser, expectLeft, expectPage, type Page } from './support/browser.js';
 import { authorizationRequest, createTestUser, exchangeCode, registerClient, signIn } from './support/oidc.js';
 import { codeAt } from './support/mfa.js';
-import { confirmEnrolment, startEnrolment } from '../src/factors/enrolment.js';
-import { totpCode } from '../src/factors/totp/totp-codes.js';
+import { createTotpUser } from './support/step-up.js';
 
 const API = 'https://api.example.test';
 
@@ -18,22 +17,11 @@ describe('step-up', () => {
   });
   afterAll(async () => ks?.stop());
 
-  /** A user in an MFA-off organisation who has enrolled TOTP (so password alone signs in at aal1). */
-  async function userWithTotp() {
-    const account = await createTestUser(ks, { mfa: 'off' });
-    const start = await startEnrolment(ks.keystep.services.factors, account.user, 'totp');
-    if (start.type !== 'shared-secret') throw new Error('expected a TOTP enrolment');
-    const secret = start.secretGroups.join('');
-    const done = await confirmEnrolment(ks.keystep.services.factors, account.user, 'totp', { factorId: start.factorId, response: await totpCode(secret, Math.floor(Date.now() / 1000) - 30) }, {});
-    expect(done.ok).toBe(true);
-    return { ...account, secret };
-  }
-
   const verify = async (token: string, audience: string) =>
     (await jwtVerify(token, createRemoteJWKSet(new URL(`${ks.issuer}/jwks`)), { issuer: ks.issuer, audience })).payload;
 
   test('an aal1 session asked for acr_values=aal2 gets only the second factor, then aal2 tokens with step_up', async () => {
-    const account = await userWithTotp();
+    const account = await createTotpUser(ks, 'off');
     const browser = new Browser(ks.issuer);
     const first = await authorizationRequest(rp.config);
     const id1 = await verify((await exchangeCode(rp.config, await signIn(browser, first, account), first)).id_token!, rp.clientId);
@@ -62,7 +50,7 @@ describe('step-up', () => {
   });
 
   test('an essential acr claim steps up the same way', async () => {
-    const account = await userWithTotp();
+    const account = await createTotpUser(ks, 'off');
     const browser = new Browser(ks.issuer);
     const first = await authorizationRequest(rp.config);
     await exchangeCode(rp.config, await signIn(browser, first, account), first);

@@ -12,9 +12,8 @@ import { removeFactor, resetMfa } from '../factors/enrolment.js';
 import type { FactorContext } from '../factors/strategy.js';
 import { normaliseEmail } from '../account/passwords.js';
 import type { AcrLevels } from '../policy/acr-levels.js';
-import { riskPolicyOf } from '../policy/risk.js';
+import { parseAddressOrCidr, riskPolicyOf } from '../policy/risk.js';
 import { revokeTrustedDevices } from '../account/trusted-devices.js';
-import { isIP } from 'node:net';
 
 export interface OperationDeps {
   store: Store;
@@ -47,12 +46,6 @@ const orgView = (o: { slug: string; name: string; mfaMode: string; mfaGraceDays:
   created_at: o.createdAt,
 });
 
-function isAddressOrCidr(entry: string): boolean {
-  const [address, prefix, extra] = entry.split('/');
-  const family = isIP(address ?? '');
-  if (!family || extra !== undefined) return false;
-  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
-}
 
 export const operations = {
   'org.create': op({
@@ -91,7 +84,7 @@ export const operations = {
     async run({ store }, i) {
       const org = await requireOrganisation(store, i.slug);
       for (const entry of [...(i.ipAllow ?? []), ...(i.ipDeny ?? [])]) {
-        if (!isAddressOrCidr(entry)) throw new InvalidAdminInput(`"${entry}" is not an IP address or CIDR range`);
+        if (!parseAddressOrCidr(entry)) throw new InvalidAdminInput(`"${entry}" is not an IP address or CIDR range`);
       }
       const current = org.riskPolicy as Record<string, unknown>;
       const next = {

@@ -92,11 +92,8 @@ export function demoRouter(services: KeystepServices): Router {
     } catch {
       // opaque access token
     }
-    const logout = new URL(`${issuer}/session/end`);
-    logout.searchParams.set('id_token_hint', session.idToken);
-    logout.searchParams.set('post_logout_redirect_uri', `${issuer}/demo`);
     ctx.type = 'html';
-    ctx.body = demoResultPage({ idToken: decodeJwt(session.idToken), accessToken, logoutUrl: logout.href, csrfToken: csrfToken(ctx), actionResult: session.actionResult });
+    ctx.body = demoResultPage({ idToken: decodeJwt(session.idToken), accessToken, logoutUrl: '/demo/logout', csrfToken: csrfToken(ctx), actionResult: session.actionResult });
   }
 
   router.use(async (ctx, next) => {
@@ -146,6 +143,20 @@ export function demoRouter(services: KeystepServices): Router {
     ctx.cookies.set(SESSION_COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', path: '/demo' });
     ctx.status = 303;
     ctx.redirect('/demo');
+  });
+
+  // Forgets the demo's tokens, then ends the Keystep session (RP-initiated logout).
+  router.get('/logout', (ctx) => {
+    const id = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    const session = id ? sessions.get(id) : undefined;
+    if (id) sessions.delete(id);
+    ctx.cookies.set(SESSION_COOKIE, null, { path: '/demo' });
+    const logout = new URL(`${issuer}/session/end`);
+    if (session) logout.searchParams.set('id_token_hint', session.idToken);
+    else logout.searchParams.set('client_id', DEMO_CLIENT_ID);
+    logout.searchParams.set('post_logout_redirect_uri', `${issuer}/demo`);
+    ctx.status = 303;
+    ctx.redirect(logout.href);
   });
 
   router.post('/sensitive', async (ctx) => {

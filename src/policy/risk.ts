@@ -73,22 +73,31 @@ export function riskPolicyOf(stored: Record<string, unknown>): RiskPolicy {
       deniedIp: num(w.deniedIp, d.weights.deniedIp),
     },
     impossibleTravelKmh: num(stored.impossibleTravelKmh, d.impossibleTravelKmh),
-    failureThreshold: num(stored.failureThreshold, d.failureThreshold),
+    failureThreshold: Math.max(1, num(stored.failureThreshold, d.failureThreshold)),
     failureWindowMinutes: num(stored.failureWindowMinutes, d.failureWindowMinutes),
     ipAllow: list(stored.ipAllow),
     ipDeny: list(stored.ipDeny),
   };
 }
 
+/** An IP address or CIDR range, strictly parsed; undefined for anything else. */
+export function parseAddressOrCidr(entry: string): { address: string; prefix?: number; type: 'ipv4' | 'ipv6' } | undefined {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return undefined;
+  const type = family === 6 ? 'ipv6' : 'ipv4';
+  if (prefix === undefined) return { address: address!, type };
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 6 ? 128 : 32)) return undefined;
+  return { address: address!, prefix: Number(prefix), type };
+}
+
+// Malformed entries (possible in stored settings) are skipped, never widened to /0.
 function blockList(entries: string[]): BlockList {
   const list = new BlockList();
-  for (const entry of entries) {
-    const [address, prefix] = entry.split('/');
-    const family = isIP(address ?? '');
-    if (!family) continue;
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address!, type);
-    else list.addSubnet(address!, Number(prefix), type);
+  for (const parsed of entries.map(parseAddressOrCidr)) {
+    if (!parsed) continue;
+    if (parsed.prefix === undefined) list.addAddress(parsed.address, parsed.type);
+    else list.addSubnet(parsed.address, parsed.prefix, parsed.type);
   }
   return list;
 }

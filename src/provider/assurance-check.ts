@@ -9,13 +9,25 @@ import { assessAuthorization, type RequestView } from '../account/assurance.js';
 
 const { Check, base } = interactionPolicy;
 
+// The claims parameter as the client sent it: oidc-provider folds acr_values into its parsed
+// copy, overwriting an essential acr claim with the voluntary acr_values.
+function requestedClaims(raw: unknown): RequestView['claims'] {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as RequestView['claims']) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function viewOf(ctx: KoaContextWithOIDC): RequestView {
   const { oidc } = ctx;
   const session = oidc.session;
   const loginTs = session?.accountId ? session.authTime() : undefined;
   return {
     params: oidc.params as Record<string, unknown>,
-    claims: oidc.claims as RequestView['claims'],
+    claims: requestedClaims((oidc.params as Record<string, unknown>).claims),
     prompts: oidc.prompts,
     client: (oidc.client?.metadata() ?? {}) as Record<string, unknown>,
     ...(session?.accountId && loginTs !== undefined ? { session: { accountId: session.accountId, loginTs } } : {}),

@@ -40,6 +40,10 @@ function challenge(params: Record<string, string | number | undefined>): string 
 export function createAuthVerifier(options: RequireAuthOptions): (authorization: string | undefined) => Promise<AuthResult> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer.replace(/\/+$/, '')}/jwks`));
   const order = options.acrOrder ?? DEFAULT_ORDER;
+  // A level outside the order would let every token through: refuse the configuration instead.
+  if (options.acr !== undefined && !order.includes(options.acr)) {
+    throw new TypeError(`requireAuth: acr "${options.acr}" is not one of ${order.join(', ')}`);
+  }
   const now = options.now ?? (() => new Date());
   const invalid = (description: string): AuthResult => ({
     ok: false,

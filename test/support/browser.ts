@@ -65,6 +65,9 @@ export class Browser {
     const fields: Record<string, string> = {};
     for (const input of form.querySelectorAll('input')) {
       const name = input.getAttribute('name');
+      const type = input.getAttribute('type');
+      // As a browser does: unticked checkboxes and radios are not sent.
+      if ((type === 'checkbox' || type === 'radio') && input.getAttribute('checked') === undefined) continue;
       if (name && (input.getAttribute('type') === 'hidden' || input.getAttribute('value') !== undefined)) {
         fields[name] = input.getAttribute('value') ?? '';
       }
