@@ -2,10 +2,8 @@
 import type Router from '@koa/router';
 import type { KeystepServices } from '../src/services.js';
 import { passwordLogin } from '../src/account/password-login.js';
-import { evaluateSignIn, passwordProven } from '../src/account/sign-in.js';
+import { beginSignIn, evaluateSignIn } from '../src/account/sign-in.js';
 import { promptDecision } from '../src/provider/assurance-check.js';
-import { assessAndRecordSignIn } from '../src/account/sign-in-risk.js';
-import { recognisedDevice } from '../src/account/trusted-devices.js';
 import { deviceId, trustedDeviceIds } from './device-cookies.js';
 import { MAX_PASSWORD_LENGTH } from '../src/account/passwords.js';
 import { csrfToken } from '../src/http/csrf.js';
@@ -52,17 +50,12 @@ export function loginRoutes(router: Router, services: KeystepServices): void {
       });
       return;
     }
-    const decision = promptDecision(details);
-    const sameAccount = details.session?.accountId === outcome.user.id;
-    const now = services.factors.now();
-    const org = await store.organisations.findById(outcome.user.orgId);
-    const risk = org && (await assessAndRecordSignIn(store, org, outcome.user, { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId, deviceId: deviceId(ctx) }, now));
-    const trusted = await recognisedDevice(store, outcome.user.id, trustedDeviceIds(ctx), now);
-    const progress = passwordProven(outcome.user.id, now, {
-      requiredAcr: decision && decision.type !== 'refuse' ? decision.required : undefined,
-      previousAcr: sameAccount && decision?.type === 'full' ? decision.held : undefined,
-      riskRequiresMfa: risk?.requiresMfa,
-      trustedDeviceId: trusted?.id,
+    const progress = await beginSignIn(services.factors, {
+      user: outcome.user,
+      decision: promptDecision(details),
+      sessionAccountId: details.session?.accountId,
+      attempt: { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId, deviceId: deviceId(ctx) },
+      trustedDeviceIds: trustedDeviceIds(ctx),
     });
     const step = await evaluateSignIn(services.factors, services.acr, progress);
     if (step?.complete) return finishLogin(ctx, services, progress);

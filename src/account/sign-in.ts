@@ -7,6 +7,9 @@ import { decideMfa, type MfaDecision } from '../policy/mfa-decision.js';
 import { authenticationResult, PASSWORD_FACTOR, type ProvenFactor } from '../policy/authentication-result.js';
 import { BACKUP_CODE_KIND, FACTOR_STRATEGIES, factorStrategy } from '../factors/registry.js';
 import { enrolledKinds } from '../factors/enrolment.js';
+import type { AuthenticationDecision } from '../policy/step-up.js';
+import { assessAndRecordSignIn, type AttemptContext } from './sign-in-risk.js';
+import { recognisedDevice } from './trusted-devices.js';
 
 /** Kept on the oidc-provider interaction between steps (JSON). */
 export interface SignInProgress {
@@ -77,6 +80,35 @@ export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, prog
     (hasSecondFactor(progress) && decision.type !== 'unmet') ||
     (progress.skippedEnrolment === true && (decision.type === 'offer' || (decision.type === 'enrol' && decision.skippableUntil !== undefined)));
   return { user, org, decision, complete };
+}
+
+/**
+ * After a correct password: scores the sign-in's risk (adaptive organisations), recognises a
+ * trusted device, and sets the level this authorization needs (from the login prompt's
+ * decision). A full re-authentication of the session's own account that ends higher than the
+ * session held is a step-up.
+ */
+export async function beginSignIn(
+  ctx: FactorContext,
+  input: {
+    user: User;
+    decision: AuthenticationDecision | undefined;
+    sessionAccountId: string | undefined;
+    attempt: AttemptContext;
+    trustedDeviceIds: string[];
+  },
+): Promise<SignInProgress> {
+  const { user, decision } = input;
+  const now = ctx.now();
+  const org = await ctx.store.organisations.findById(user.orgId);
+  const risk = org && (await assessAndRecordSignIn(ctx.store, org, user, input.attempt, now));
+  const trusted = await recognisedDevice(ctx.store, user.id, input.trustedDeviceIds, now);
+  return passwordProven(user.id, now, {
+    requiredAcr: decision && decision.type !== 'refuse' ? decision.required : undefined,
+    previousAcr: input.sessionAccountId === user.id && decision?.type === 'full' ? decision.held : undefined,
+    riskRequiresMfa: risk?.requiresMfa,
+    trustedDeviceId: trusted?.id,
+  });
 }
 
 /** Whether the factors proven reach the level the authorization asked for. */
