@@ -30,6 +30,13 @@ async function stepOf(services: KeystepServices, progress: SignInProgress): Prom
   return step;
 }
 
+/** The other factors the user may switch to on the challenge page (backup codes have their own link). */
+function otherFactors(kinds: readonly string[], current: string) {
+  return kinds
+    .filter((k) => k !== current && k !== BACKUP_CODE_KIND && factorStrategy(k)!.showInPicker)
+    .map((k) => ({ kind: k, label: factorStrategy(k)!.label }));
+}
+
 function html(ctx: Context, body: string, status = 200) {
   ctx.status = status;
   ctx.type = 'html';
@@ -46,9 +53,7 @@ export async function renderMfaStep(ctx: Context, services: KeystepServices, uid
     const requested = String(ctx.query.factor ?? '');
     const kind = decision.kinds.includes(requested) ? requested : decision.kinds[0]!;
     await factorStrategy(kind)!.challenge(services.factors, step.user);
-    const others = decision.kinds
-      .filter((k) => k !== kind && k !== BACKUP_CODE_KIND && factorStrategy(k)!.showInPicker)
-      .map((k) => ({ kind: k, label: factorStrategy(k)!.label }));
+    const others = otherFactors(decision.kinds, kind);
     return html(ctx, challengePage({ uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays }));
   }
   if (decision.type === 'offer' || decision.type === 'enrol') {
@@ -70,7 +75,7 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
     if (step.decision.type !== 'challenge' || !step.decision.kinds.includes(kind)) throw new BadRequest('That verification method is not available for this sign-in.');
     const result = await verifySecondFactor(factors, rules, step.user, kind, code, requestFacts(ctx, String(details.params.client_id)));
     if (!result.ok) {
-      const others = step.decision.kinds.filter((k) => k !== kind && k !== BACKUP_CODE_KIND).map((k) => ({ kind: k, label: factorStrategy(k)!.label }));
+      const others = otherFactors(step.decision.kinds, kind);
       const error =
         result.reason === 'locked'
           ? lockedMessage(result.lockedUntil)
