@@ -62,7 +62,7 @@ export const settingsSchema = z.object({
   /** Further resource servers (comma-separated resource indicators) clients may request JWT access tokens for. */
   KEYSTEP_RESOURCES: commaList.pipe(z.array(resourceIndicator)).default([]),
   /** Ordered authentication context class references, weakest first. */
-  KEYSTEP_ACR_VALUES: commaList.pipe(z.array(z.string().regex(/^[\x21-\x7e]+$/)).min(1)).default(['aal1', 'aal2', 'aal3']),
+  KEYSTEP_ACR_VALUES: commaList.pipe(z.array(z.string().regex(/^[\x21-\x7e]+$/)).min(1)).default(['aal1', 'aal2', 'phr', 'phrh', 'aal3']),
   /** How long an AAL2 level holds after it was reached / without use, seconds (NIST: 12 h / 30 min). */
   KEYSTEP_AAL2_MAX_AGE: int(60, 30 * 86400).default(12 * 3600),
   KEYSTEP_AAL2_IDLE: int(60, 30 * 86400).default(30 * 60),
@@ -81,6 +81,14 @@ export const settingsSchema = z.object({
   KEYSTEP_MFA_LOCKOUT_SECONDS: int(1, 86400).default(60),
   /** Issuer name shown in authenticator apps. */
   KEYSTEP_TOTP_ISSUER: z.string().min(1).max(64).default('Keystep'),
+  /** WebAuthn relying party ID (a registrable domain); default: the issuer's host name. */
+  KEYSTEP_WEBAUTHN_RP_ID: z.string().regex(/^[a-z0-9.-]+$/i, 'must be a domain name').optional(),
+  /** Name shown by authenticators. */
+  KEYSTEP_WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Keystep'),
+  /** Origins allowed to use WebAuthn (comma-separated); default: the issuer's origin. */
+  KEYSTEP_WEBAUTHN_ORIGINS: commaList.pipe(z.array(z.string().url())).optional(),
+  /** How long a WebAuthn challenge can be answered, seconds. */
+  KEYSTEP_WEBAUTHN_CHALLENGE_SECONDS: int(30, 3600).default(300),
   /** Access token lifetime, seconds. */
   KEYSTEP_ACCESS_TOKEN_TTL: int(60, 86400).default(3600),
   /** ID token lifetime, seconds. */

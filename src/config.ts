@@ -20,6 +20,7 @@ export interface Settings {
   levelLifetimes: Record<2 | 3, { maxAge: number; idle: number }>;
   login: { maxFailures: number; maxAttemptsPerIp: number; lockoutSeconds: number };
   mfa: { maxFailures: number; lockoutSeconds: number; totpIssuer: string };
+  webauthn: { rpId: string; rpName: string; origins: string[]; challengeSeconds: number };
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
   sweepIntervalSeconds: number;
   logLevel: string;
@@ -92,6 +93,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       maxFailures: s.KEYSTEP_MFA_MAX_FAILURES,
       lockoutSeconds: s.KEYSTEP_MFA_LOCKOUT_SECONDS,
       totpIssuer: s.KEYSTEP_TOTP_ISSUER,
+    },
+    webauthn: {
+      rpId: s.KEYSTEP_WEBAUTHN_RP_ID ?? new URL(issuer).hostname,
+      rpName: s.KEYSTEP_WEBAUTHN_RP_NAME,
+      origins: s.KEYSTEP_WEBAUTHN_ORIGINS ?? [new URL(issuer).origin],
+      challengeSeconds: s.KEYSTEP_WEBAUTHN_CHALLENGE_SECONDS,
     },
     ttl: {
       accessToken: s.KEYSTEP_ACCESS_TOKEN_TTL,

@@ -23,7 +23,7 @@ describe('core OIDC flows', () => {
     const meta = rp.config.serverMetadata();
     expect(meta.issuer).toBe(ks.issuer);
     expect(meta.id_token_signing_alg_values_supported).toEqual(['RS256']);
-    expect(meta.acr_values_supported).toEqual(['aal1', 'aal2', 'aal3']);
+    expect(meta.acr_values_supported).toEqual(['aal1', 'aal2', 'phr', 'phrh', 'aal3']);
     expect(meta.code_challenge_methods_supported).toEqual(['S256']);
     const jwks = await (await fetch(`${ks.issuer}/jwks`)).json();
     expect(jwks.keys).toHaveLength(1);

@@ -153,6 +153,17 @@ export interface MfaFactorRepository {
   advanceTimeStep(id: string, step: number): Promise<boolean>;
   remove(id: string, userId: string): Promise<boolean>;
   removeAllForUser(userId: string): Promise<number>;
+  /** A confirmed WebAuthn credential by its credential id (base64url). */
+  findByCredentialId(credentialId: string): Promise<MfaFactor | undefined>;
+  /** Merges keys into the factor's data; with `ifCounterBelow`, only while data.counter is below it (atomic counter advance). */
+  updateData(id: string, changes: Record<string, unknown>, ifCounterBelow?: number): Promise<boolean>;
+  recordUse(id: string): Promise<void>;
+}
+
+export interface WebAuthnChallengeRepository {
+  issue(challenge: string, input: { userId: string | null; purpose: 'registration' | 'authentication'; expiresInSeconds: number }): Promise<void>;
+  /** Takes the challenge (single use) if it is unexpired and for this purpose; returns its user. */
+  consume(challenge: string, purpose: 'registration' | 'authentication'): Promise<{ userId: string | null } | undefined>;
 }
 
 export interface BackupCodeRepository {
@@ -269,6 +280,7 @@ export interface Store {
   sessionAssurance: SessionAssuranceRepository;
   trustedDevices: TrustedDeviceRepository;
   loginHistory: LoginHistoryRepository;
+  webauthnChallenges: WebAuthnChallengeRepository;
   /** Runs fn with a store whose every write lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database cannot be reached. */

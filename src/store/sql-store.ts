@@ -14,6 +14,7 @@ import { sqlFactorLockouts } from './sql/factor-lockouts.js';
 import { sqlSessionAssurance } from './sql/session-assurance.js';
 import { sqlTrustedDevices } from './sql/trusted-devices.js';
 import { sqlLoginHistory } from './sql/login-history.js';
+import { sqlWebAuthnChallenges } from './sql/webauthn-challenges.js';
 
 function repositories(db: Queryable) {
   return {
@@ -30,6 +31,7 @@ function repositories(db: Queryable) {
     sessionAssurance: sqlSessionAssurance(db),
     trustedDevices: sqlTrustedDevices(db),
     loginHistory: sqlLoginHistory(db),
+    webauthnChallenges: sqlWebAuthnChallenges(db),
   };
 }
 

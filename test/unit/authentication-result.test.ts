@@ -58,7 +58,7 @@ describe('authenticationResult with custom acr levels', () => {
 
 describe('acrLevels', () => {
   test('AMR constants are the RFC 8176 values', () => {
-    expect(AMR).toEqual({ password: 'pwd', otp: 'otp', multiFactor: 'mfa' });
+    expect(AMR).toEqual({ password: 'pwd', otp: 'otp', multiFactor: 'mfa', hardwareKey: 'hwk', softwareKey: 'swk', userPresenceVerified: 'user' });
   });
 
   test.each([

@@ -43,7 +43,7 @@ describe('defaults (empty environment)', () => {
     ['demo', s.demo, true],
     ['trustProxy', s.trustProxy, false],
     ['encryptionKey', s.encryptionKey, undefined],
-    ['acrValues', s.acrValues, ['aal1', 'aal2', 'aal3']],
+    ['acrValues', s.acrValues, ['aal1', 'aal2', 'phr', 'phrh', 'aal3']],
     ['resources', s.resources, []],
     ['login', s.login, { maxFailures: 10, maxAttemptsPerIp: 100, lockoutSeconds: 900 }],
     ['mfa', s.mfa, { maxFailures: 10, lockoutSeconds: 60, totpIssuer: 'Keystep' }],

@@ -42,7 +42,7 @@ describe('the levels these tables assume', () => {
     expect(NIST.levels).toEqual([
       { name: 'aal1', aal: 1 },
       { name: 'aal2', aal: 2, maxAge: 43_200, idle: 1_800 },
-      { name: 'aal3', aal: 3, maxAge: 43_200, idle: 900 },
+      { name: 'aal3', aal: 3, phishingResistant: true, hardware: true, maxAge: 43_200, idle: 900 },
     ]);
     expect(DEFAULT_LIFETIMES).toEqual({ 2: { maxAge: 43_200, idle: 1_800 }, 3: { maxAge: 43_200, idle: 900 } });
   });
@@ -283,9 +283,9 @@ describe('effectiveAcr: custom lifetimes (second argument of acrLevels)', () => 
 
   test('the lifetimes given replace the defaults for that level only', () => {
     expect(SHORT_AAL2.get('aal2')).toEqual({ name: 'aal2', aal: 2, maxAge: HOUR, idle: 10 * MIN });
-    expect(SHORT_AAL2.get('aal3')).toEqual({ name: 'aal3', aal: 3, maxAge: 12 * HOUR, idle: 15 * MIN });
+    expect(SHORT_AAL2.get('aal3')).toEqual({ name: 'aal3', aal: 3, phishingResistant: true, hardware: true, maxAge: 12 * HOUR, idle: 15 * MIN });
     expect(LONG_AAL3.get('aal2')).toEqual({ name: 'aal2', aal: 2, maxAge: 12 * HOUR, idle: 30 * MIN });
-    expect(LONG_AAL3.get('aal3')).toEqual({ name: 'aal3', aal: 3, maxAge: 24 * HOUR, idle: HOUR });
+    expect(LONG_AAL3.get('aal3')).toEqual({ name: 'aal3', aal: 3, phishingResistant: true, hardware: true, maxAge: 24 * HOUR, idle: HOUR });
   });
 
   test.each<[string, ReturnType<typeof acrLevels>, string, { achieved: number; active: number }, string]>([

@@ -76,5 +76,24 @@ export function sqlMfaFactors(db: Queryable): MfaFactorRepository {
     async removeAllForUser(userId) {
       return (await db.query('DELETE FROM mfa_factors WHERE user_id = $1 RETURNING id', [userId])).length;
     },
+    async findByCredentialId(credentialId) {
+      const [row] = await db.query<Row>(
+        `SELECT * FROM mfa_factors WHERE kind = 'webauthn' AND data ->> 'credential_id' = $1 AND confirmed_at IS NOT NULL`,
+        [credentialId],
+      );
+      return row ? toFactor(row) : undefined;
+    },
+    async updateData(id, changes, ifCounterBelow) {
+      if (!isUuid(id)) return false;
+      const rows = await db.query(
+        `UPDATE mfa_factors SET data = data || $2::jsonb
+         WHERE id = $1 AND ($3::bigint IS NULL OR COALESCE((data ->> 'counter')::bigint, 0) < $3::bigint OR $3::bigint = 0) RETURNING id`,
+        [id, JSON.stringify(changes), ifCounterBelow ?? null],
+      );
+      return rows.length === 1;
+    },
+    async recordUse(id) {
+      if (isUuid(id)) await db.query('UPDATE mfa_factors SET last_used_at = now() WHERE id = $1', [id]);
+    },
   };
 }
