@@ -6,7 +6,8 @@ import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
 import { loginPage } from '../views/login.js';
 import { consentPage } from '../views/consent.js';
-import { loginRoutes } from './login.js';
+import { loginRoutes, passkeyRoutes } from './login.js';
+import { passkeyOptions } from '../src/account/passkey-sign-in.js';
 import { consentRoutes } from './consent.js';
 import { mfaRoutes, renderMfaStep } from './mfa.js';
 import { progressOf, saveProgress } from './progress.js';
@@ -51,7 +52,13 @@ export function interactionRouter(services: KeystepServices): Router {
           await saveProgress(ctx, services, stepUp);
           return renderMfaStep(ctx, services, details.uid, stepUp);
         }
-        ctx.body = loginPage({ uid: details.uid, csrfToken: csrfToken(ctx), clientName, email: details.params.login_hint as string | undefined });
+        ctx.body = loginPage({
+          uid: details.uid,
+          csrfToken: csrfToken(ctx),
+          clientName,
+          email: details.params.login_hint as string | undefined,
+          passkeyOptions: await passkeyOptions(services.factors),
+        });
         return;
       }
       case 'consent': {
@@ -86,6 +93,7 @@ export function interactionRouter(services: KeystepServices): Router {
   });
 
   loginRoutes(router, services);
+  passkeyRoutes(router, services);
   consentRoutes(router, services);
   mfaRoutes(router, services);
   return router;

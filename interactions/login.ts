@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { KeystepServices } from '../src/services.js';
 import { passwordLogin } from '../src/account/password-login.js';
 import { beginSignIn, evaluateSignIn } from '../src/account/sign-in.js';
+import { passkeyOptions, passkeySignIn } from '../src/account/passkey-sign-in.js';
 import { promptDecision } from '../src/provider/assurance-check.js';
 import { deviceId, trustedDeviceIds } from './device-cookies.js';
 import { MAX_PASSWORD_LENGTH } from '../src/account/passwords.js';
@@ -46,6 +47,7 @@ export function loginRoutes(router: Router, services: KeystepServices): void {
         csrfToken: csrfToken(ctx),
         clientName: client?.clientName ?? clientId,
         email,
+        passkeyOptions: await passkeyOptions(services.factors),
         error: MESSAGES[outcome.reason],
       });
       return;
@@ -56,6 +58,44 @@ export function loginRoutes(router: Router, services: KeystepServices): void {
       sessionAccountId: details.session?.accountId,
       attempt: { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId, deviceId: deviceId(ctx) },
       trustedDeviceIds: trustedDeviceIds(ctx),
+    });
+    const step = await evaluateSignIn(services.factors, services.acr, progress);
+    if (step?.complete) return finishLogin(ctx, services, progress);
+    await saveProgress(ctx, services, progress);
+    showNextStep(ctx, details.uid);
+  });
+}
+
+/** Passwordless: "Sign in with a passkey" on the login page. */
+export function passkeyRoutes(router: Router, services: KeystepServices): void {
+  const { provider } = services;
+  router.post('/interaction/:uid/passkey', async (ctx) => {
+    checkedForm(ctx);
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.prompt.name !== 'login') throw new BadRequest('This sign-in step is already complete.');
+    const clientId = String(details.params.client_id);
+    const response = formField(ctx, 'code', { max: 16_000 });
+    const outcome = await passkeySignIn(services.factors, response, { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId });
+    if (!outcome.ok) {
+      const client = await provider.Client.find(clientId);
+      ctx.status = 401;
+      ctx.type = 'html';
+      ctx.body = loginPage({
+        uid: details.uid,
+        csrfToken: csrfToken(ctx),
+        clientName: client?.clientName ?? clientId,
+        passkeyOptions: await passkeyOptions(services.factors),
+        error: outcome.reason === 'cloned' ? 'This passkey looks cloned and has been blocked. Sign in another way.' : 'That passkey could not sign you in.',
+      });
+      return;
+    }
+    const progress = await beginSignIn(services.factors, {
+      user: outcome.user,
+      decision: promptDecision(details),
+      sessionAccountId: details.session?.accountId,
+      attempt: { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId, deviceId: deviceId(ctx) },
+      trustedDeviceIds: trustedDeviceIds(ctx),
+      first: { kind: 'webauthn', ...outcome.proof },
     });
     const step = await evaluateSignIn(services.factors, services.acr, progress);
     if (step?.complete) return finishLogin(ctx, services, progress);

@@ -13,6 +13,7 @@ import { rememberTrustedDevice } from './device-cookies.js';
 import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
 import { challengePage, offerPage, totpEnrolPage, backupCodesPage, backupCodeUsedPage } from '../views/mfa.js';
+import { webauthnEnrolPage } from '../views/webauthn.js';
 import { checkedForm, formField } from './form.js';
 import { finishLogin, loginInProgress, saveProgress, showNextStep, unmetRequirements } from './progress.js';
 
@@ -52,12 +53,13 @@ export async function renderMfaStep(ctx: Context, services: KeystepServices, uid
   if (decision.type === 'challenge') {
     const requested = String(ctx.query.factor ?? '');
     const kind = decision.kinds.includes(requested) ? requested : decision.kinds[0]!;
-    await factorStrategy(kind)!.challenge(services.factors, step.user);
+    const prompt = await factorStrategy(kind)!.challenge(services.factors, step.user);
     const others = otherFactors(decision.kinds, kind);
-    return html(ctx, challengePage({ uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays }));
+    return html(ctx, challengePage({ uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays, webauthnOptions: prompt?.type === 'webauthn' ? prompt.optionsJSON : undefined }));
   }
   if (decision.type === 'offer' || decision.type === 'enrol') {
-    return html(ctx, offerPage({ uid, csrfToken: csrfToken(ctx), required: decision.type === 'enrol', skippableUntil: decision.type === 'enrol' ? decision.skippableUntil : undefined }));
+    const methods = ENROLLABLE_KINDS.filter((k) => decision.kinds.includes(k)).map((k) => ({ kind: k, label: factorStrategy(k)!.label }));
+    return html(ctx, offerPage({ uid, csrfToken: csrfToken(ctx), methods, required: decision.type === 'enrol', skippableUntil: decision.type === 'enrol' ? decision.skippableUntil : undefined }));
   }
   return finishLogin(ctx, services, progress);
 }
@@ -70,12 +72,13 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
     checkedForm(ctx);
     const { details, progress } = await loginInProgress(ctx, services);
     const kind = formField(ctx, 'factor', { max: 32 });
-    const code = formField(ctx, 'code', { max: 64 });
+    const code = formField(ctx, 'code', { max: 16_000 });
     const step = await stepOf(services, progress);
     if (step.decision.type !== 'challenge' || !step.decision.kinds.includes(kind)) throw new BadRequest('That verification method is not available for this sign-in.');
     const result = await verifySecondFactor(factors, rules, step.user, kind, code, requestFacts(ctx, String(details.params.client_id)));
     if (!result.ok) {
       const others = otherFactors(step.decision.kinds, kind);
+      const retry = result.reason === 'locked' ? undefined : await factorStrategy(kind)!.challenge(factors, step.user);
       const error =
         result.reason === 'locked'
           ? lockedMessage(result.lockedUntil)
@@ -84,11 +87,20 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
             : `That code is not correct. ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`;
       return html(
         ctx,
-        challengePage({ uid: details.uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: step.decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays, error }),
+        challengePage({
+          uid: details.uid,
+          csrfToken: csrfToken(ctx),
+          kind,
+          others,
+          backupCodesAvailable: step.decision.kinds.includes(BACKUP_CODE_KIND),
+          rememberDays: step.org.rememberDeviceDays,
+          webauthnOptions: retry?.type === 'webauthn' ? retry.optionsJSON : undefined,
+          error,
+        }),
         result.reason === 'locked' ? 429 : 401,
       );
     }
-    const next = withProvenFactor(progress, kind);
+    const next = withProvenFactor(progress, kind, result.proof);
     if (formField(ctx, 'trust_device', { max: 8, optional: true }) === 'on') {
       const device = await trustDevice(factors.store, step.user, step.org, requestFacts(ctx, String(details.params.client_id)), factors.now());
       if (device) rememberTrustedDevice(ctx, device.id, step.org.rememberDeviceDays);
@@ -105,19 +117,23 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
     const step = await stepOf(services, progress);
     const { decision } = step;
     if (decision.type !== 'offer' && decision.type !== 'enrol') throw new BadRequest('There is nothing to set up in this sign-in.');
-    const kind = ENROLLABLE_KINDS.find((k) => decision.kinds.includes(k));
+    const requested = String(ctx.query.kind ?? '');
+    const kind = ENROLLABLE_KINDS.find((k) => decision.kinds.includes(k) && (!requested || k === requested));
     if (!kind) throw new BadRequest('Your organisation allows no method that can be set up here.');
-    const start = await startEnrolment(factors, step.user, kind, { resumeFactorId: progress.pendingFactorId });
-    if (start.type !== 'shared-secret') throw new BadRequest('This method cannot be set up here.');
+    const resume = progress.pendingFactorKind === kind ? progress.pendingFactorId : undefined;
+    const start = await startEnrolment(factors, step.user, kind, { resumeFactorId: resume });
+    if (start.type === 'codes') throw new BadRequest('This method cannot be set up here.');
     await saveProgress(ctx, services, { ...progress, pendingFactorId: start.factorId, pendingFactorKind: kind });
-    return html(ctx, totpEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), ...start, skippableUntil: step.decision.type === 'enrol' ? step.decision.skippableUntil : undefined }));
+    const skippableUntil = decision.type === 'enrol' ? decision.skippableUntil : undefined;
+    if (start.type === 'webauthn') return html(ctx, webauthnEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), factorId: start.factorId, optionsJSON: start.optionsJSON, skippableUntil }));
+    return html(ctx, totpEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), ...start, skippableUntil }));
   });
 
   router.post('/interaction/:uid/mfa/enrol', async (ctx) => {
     checkedForm(ctx);
     const { details, progress } = await loginInProgress(ctx, services);
     const factorId = formField(ctx, 'factor_id', { max: 64 });
-    const code = formField(ctx, 'code', { max: 64 }).replace(/\s+/g, '');
+    const code = formField(ctx, 'code', { max: 16_000 }).trim();
     const name = formField(ctx, 'name', { max: 64, optional: true });
     const kind = progress.pendingFactorKind;
     if (!kind || factorId !== progress.pendingFactorId) throw new BadRequest('This set-up has expired. Start it again.');
@@ -126,16 +142,21 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
     const outcome = await confirmEnrolment(factors, step.user, kind, { factorId, response: code, name }, facts);
     if (!outcome.ok) {
       if (outcome.reason === 'not_found') throw new BadRequest('This set-up has expired. Start it again.');
-      // The same secret again: the user retries with the next code from the app they set up.
+      // TOTP: the same secret again, the user retries with the next code; WebAuthn: a new ceremony.
       const again = await startEnrolment(factors, step.user, kind, { resumeFactorId: factorId });
+      const skippableUntil = step.decision.type === 'enrol' ? step.decision.skippableUntil : undefined;
+      if (again.type === 'webauthn') {
+        await saveProgress(ctx, services, { ...progress, pendingFactorId: again.factorId, pendingFactorKind: kind });
+        return html(ctx, webauthnEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), factorId: again.factorId, optionsJSON: again.optionsJSON, skippableUntil, error: 'The security key or passkey could not be registered. Try again.' }), 401);
+      }
       if (again.type !== 'shared-secret') throw new BadRequest('This method cannot be set up here.');
       return html(
         ctx,
-        totpEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), ...again, error: 'That code did not match. Check the time on your device and enter the current code.', skippableUntil: step.decision.type === 'enrol' ? step.decision.skippableUntil : undefined }),
+        totpEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), ...again, error: 'That code did not match. Check the time on your device and enter the current code.', skippableUntil }),
         401,
       );
     }
-    const next = withProvenFactor(progress, kind);
+    const next = withProvenFactor(progress, kind, outcome.proof);
     await saveProgress(ctx, services, next);
     if (outcome.backupCodes) return html(ctx, backupCodesPage({ uid: details.uid, csrfToken: csrfToken(ctx), codes: outcome.backupCodes }));
     return finishLogin(ctx, services, next);

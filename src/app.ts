@@ -1,6 +1,8 @@
 // Assembles Keystep: the oidc-provider instance, Koa app, interactions, demo and health routes.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import Koa from 'koa';
 import Router from '@koa/router';
 import mount from 'koa-mount';
@@ -29,12 +31,14 @@ export interface Keystep {
 }
 
 // Static assets, read once: the stylesheet and small progressive-enhancement scripts.
-const ASSETS = new Map(
-  [
-    ['keystep.css', 'text/css'],
-    ['copy.js', 'text/javascript'],
-  ].map(([file, type]) => [file!, { type: type!, body: readFileSync(fileURLToPath(new URL(`../views/assets/${file}`, import.meta.url)), 'utf8') }]),
-);
+// SimpleWebAuthn's browser bundle is served from our own origin (no CDN).
+const asset = (file: string, type: string) => ({ type, body: readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8') });
+const ASSETS = new Map([
+  ['keystep.css', asset('../views/assets/keystep.css', 'text/css')],
+  ['copy.js', asset('../views/assets/copy.js', 'text/javascript')],
+  ['webauthn.js', asset('../views/assets/webauthn.js', 'text/javascript')],
+  ['simplewebauthn-browser.js', asset(pathToFileURL(path.join(path.dirname(path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser'))), 'dist/bundle/index.umd.min.js')).href, 'text/javascript')],
+]);
 
 function healthRouter(store: Store): Router {
   const router = new Router();

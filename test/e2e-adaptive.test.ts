@@ -127,12 +127,12 @@ describe('adaptive MFA', () => {
     await passwordOnly(ks, rp, browser, u);
     browser.headers['x-forwarded-for'] = AMSTERDAM;
     const risky = expectPage((await passwordOnly(ks, rp, browser, u)).next);
-    expect(risky.doc.querySelector('a[href$="/mfa/enrol"]')).toBeTruthy();
+    expect(risky.doc.querySelector('a[href$="/mfa/enrol?kind=totp"]')).toBeTruthy();
     expect(risky.doc.querySelector('form[action$="/mfa/skip"]')).toBeNull();
 
     await ks.store.organisations.setRiskPolicy(u.org, { ipAllow: ['91.198.174.0/24'] });
     const allowed = await passwordOnly(ks, rp, browser, u);
-    expect(isChallenge(allowed.next) || ('leftTo' in allowed.next ? false : Boolean(allowed.next.doc.querySelector('a[href$="/mfa/enrol"]')))).toBe(false);
+    expect(isChallenge(allowed.next) || ('leftTo' in allowed.next ? false : Boolean(allowed.next.doc.querySelector('a[href$="/mfa/enrol?kind=totp"]')))).toBe(false);
   });
 
   test('without KEYSTEP_TRUST_PROXY, X-Forwarded-For is ignored', async () => {

@@ -128,7 +128,7 @@ describe.each(storeKinds)('MFA sign-in on %s', (kind) => {
     const account = await createTestUser(ks, { mfa: 'required' });
     const { browser, next } = await passwordStep(ks, rp, account);
     const offer = expectPage(next);
-    const csrf = offer.doc.querySelector('a[href$="/mfa/enrol"]') ? (await browser.page(`${offer.url}/mfa/enrol`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')! : '';
+    const csrf = offer.doc.querySelector('a[href$="/mfa/enrol?kind=totp"]') ? (await browser.page(`${offer.url}/mfa/enrol?kind=totp`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')! : '';
     const skipped = expectPage(await browser.navigate(`${offer.url}/mfa/skip`, { form: { _csrf: csrf } }));
     expect(skipped.status).toBe(400);
     expect(skipped.html).toContain('cannot be skipped');

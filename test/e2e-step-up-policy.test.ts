@@ -386,7 +386,7 @@ describe('step-up: client policy, prompts, enrolment, unreachable levels', () =>
   async function enrolThroughStepUp(browser: Browser, offer: Page) {
     // A level was asked for: enrolment is required, and cannot be skipped.
     expect(offer.doc.querySelector('form[action$="/mfa/skip"]')).toBeNull();
-    const link = offer.doc.querySelector('a[href$="/mfa/enrol"]');
+    const link = offer.doc.querySelector('a[href$="/mfa/enrol?kind=totp"]');
     expect(link).toBeTruthy();
     const enrol = await browser.page(new URL(link!.getAttribute('href')!, offer.url).href);
     expect(enrol.doc.querySelector('form[action$="/mfa/skip"]')).toBeNull();

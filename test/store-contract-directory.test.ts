@@ -39,7 +39,7 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
         mfaMode: 'optional',
         rememberDeviceDays: 30,
         riskPolicy: {},
-        mfaMethods: ['totp'],
+        mfaMethods: ['totp', 'webauthn'],
         mfaGraceDays: 0,
         createdAt: expect.any(Date),
       });

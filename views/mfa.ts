@@ -16,10 +16,13 @@ export interface ChallengeView {
   backupCodesAvailable: boolean;
   /** Offer "Trust this device" for this many days (0: not offered). */
   rememberDays: number;
+  /** For a WebAuthn challenge: the request options the browser answers. */
+  webauthnOptions?: unknown;
   error?: string;
 }
 
 export function challengePage(v: ChallengeView): string {
+  if (v.webauthnOptions !== undefined) return webauthnChallengePage(v);
   const isBackup = v.kind === 'backup_code';
   return page(
     'Two-step verification',
@@ -32,22 +35,52 @@ ${csrfField(v.csrfToken)}
 <input id="code" name="code" type="text" autocomplete="one-time-code" required autofocus
   ${isBackup ? html`spellcheck="false" autocapitalize="none"` : html`inputmode="numeric" pattern="[0-9 ]*" maxlength="8"`}
   ${v.error ? html`aria-describedby="mfa-error"` : ''}>
-${v.rememberDays > 0 ? html`<p><input type="checkbox" id="trust_device" name="trust_device" value="on"> <label for="trust_device" class="inline">Trust this device for ${v.rememberDays} days (skip this step here)</label></p>` : ''}
+${trustDeviceChoice(v)}
 <button type="submit">Verify</button>
 </form>
-${v.others.length ? html`<p>Or use: ${v.others.map((o) => html`<a href="/interaction/${v.uid}?factor=${o.kind}">${o.label}</a> `)}</p>` : ''}
-${!isBackup && v.backupCodesAvailable ? html`<p><a href="/interaction/${v.uid}?factor=backup_code">Use a backup code</a></p>` : ''}
-<p><a href="/interaction/${v.uid}/abort">Cancel sign-in</a></p>`,
+${alternatives(v)}`,
   );
 }
 
-export function offerPage(v: { uid: string; csrfToken: string; required: boolean; skippableUntil?: Date }): string {
+function trustDeviceChoice(v: ChallengeView) {
+  return v.rememberDays > 0
+    ? html`<p><input type="checkbox" id="trust_device" name="trust_device" value="on"> <label for="trust_device" class="inline">Trust this device for ${v.rememberDays} days (skip this step here)</label></p>`
+    : '';
+}
+
+function alternatives(v: ChallengeView) {
+  return html`${v.others.length ? html`<p>Or use: ${v.others.map((o) => html`<a href="/interaction/${v.uid}?factor=${o.kind}">${o.label}</a> `)}</p>` : ''}
+${v.kind !== 'backup_code' && v.backupCodesAvailable ? html`<p><a href="/interaction/${v.uid}?factor=backup_code">Use a backup code</a></p>` : ''}
+<p><a href="/interaction/${v.uid}/abort">Cancel sign-in</a></p>`;
+}
+
+/** WebAuthn: the browser signs the challenge (script), the form carries the answer. */
+function webauthnChallengePage(v: ChallengeView): string {
+  return page(
+    'Two-step verification',
+    html`<h1>Use your security key or device</h1>
+${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
+<p>Insert or touch your security key, or confirm with your device (fingerprint, face or PIN).</p>
+<form method="post" action="/interaction/${v.uid}/mfa/verify" id="webauthn-form" data-webauthn="authenticate" data-options="${JSON.stringify(v.webauthnOptions)}">
+${csrfField(v.csrfToken)}
+<input type="hidden" name="factor" value="${v.kind}">
+<input type="hidden" name="code" value="">
+${trustDeviceChoice(v)}
+<button type="button" id="webauthn-start">Use your security key or device</button>
+<p class="error" role="alert" id="webauthn-error" hidden></p>
+</form>
+${alternatives(v)}`,
+    { scripts: ['/assets/simplewebauthn-browser.js', '/assets/webauthn.js'] },
+  );
+}
+
+export function offerPage(v: { uid: string; csrfToken: string; required: boolean; skippableUntil?: Date; methods: FactorChoice[] }): string {
   return page(
     'Protect your account',
     html`<h1>${v.required ? 'Set up two-step verification' : 'Protect your account'}</h1>
-<p>${v.required ? 'Your organisation requires a second step when you sign in.' : 'Add a second step to your sign-in: a code from an authenticator app.'}</p>
+<p>${v.required ? 'A second step is required for this sign-in.' : 'Add a second step to your sign-in.'}</p>
 ${v.skippableUntil ? html`<p class="notice">You can skip this until ${v.skippableUntil.toUTCString()}. After that you will need it to sign in.</p>` : ''}
-<p><a class="button" href="/interaction/${v.uid}/mfa/enrol">Set up an authenticator app</a></p>
+${v.methods.map((m) => html`<p><a class="button" href="/interaction/${v.uid}/mfa/enrol?kind=${m.kind}">Set up: ${m.label}</a></p>`)}
 ${!v.required || v.skippableUntil ? html`<form method="post" action="/interaction/${v.uid}/mfa/skip">${csrfField(v.csrfToken)}<button type="submit" class="secondary">Not now</button></form>` : ''}`,
   );
 }

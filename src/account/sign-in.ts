@@ -4,7 +4,8 @@ import type { Organisation, User } from '../store/port.js';
 import type { FactorContext } from '../factors/strategy.js';
 import type { AcrLevels } from '../policy/acr-levels.js';
 import { decideMfa, type MfaDecision } from '../policy/mfa-decision.js';
-import { authenticationResult, PASSWORD_FACTOR, type ProvenFactor } from '../policy/authentication-result.js';
+import { authenticationResult, isMultiFactor, PASSWORD_FACTOR, type ProvenFactor } from '../policy/authentication-result.js';
+import type { FactorProof } from '../factors/strategy.js';
 import { BACKUP_CODE_KIND, FACTOR_STRATEGIES, factorStrategy } from '../factors/registry.js';
 import { enrolledKinds } from '../factors/enrolment.js';
 import type { AuthenticationDecision } from '../policy/step-up.js';
@@ -44,19 +45,21 @@ export function passwordProven(
   userId: string,
   now: Date,
   target: Pick<SignInProgress, 'requiredAcr' | 'previousAcr' | 'riskRequiresMfa' | 'trustedDeviceId'> = {},
+  first: ProvenFactor = PASSWORD_FACTOR,
 ): SignInProgress {
-  return { userId, proven: [PASSWORD_FACTOR], startedAt: Math.floor(now.getTime() / 1000), ...target };
+  return { userId, proven: [first], startedAt: Math.floor(now.getTime() / 1000), ...target };
 }
 
-export function withProvenFactor(progress: SignInProgress, kind: string): SignInProgress {
-  const strategy = factorStrategy(kind);
-  if (!strategy) throw new Error(`unknown factor ${kind}`);
-  return { ...progress, proven: [...progress.proven, { kind, amr: [...strategy.amr] }], pendingFactorId: undefined, pendingFactorKind: undefined };
+export function withProvenFactor(progress: SignInProgress, kind: string, proof: FactorProof): SignInProgress {
+  if (!factorStrategy(kind)) throw new Error(`unknown factor ${kind}`);
+  return { ...progress, proven: [...progress.proven, { kind, ...proof }], pendingFactorId: undefined, pendingFactorKind: undefined };
 }
 
-export const hasSecondFactor = (progress: SignInProgress) => progress.proven.some((f) => f.kind !== PASSWORD_FACTOR.kind);
+/** The sign-in already has factors of two kinds (or a user-verifying passkey). */
+export const hasSecondFactor = (progress: SignInProgress) => isMultiFactor(progress.proven);
 
 const FACTOR_AAL = Object.fromEntries(FACTOR_STRATEGIES.map((s) => [s.kind, s.maxAal]));
+const PHISHING_RESISTANT_KINDS = FACTOR_STRATEGIES.filter((s) => s.phishingResistant).map((s) => s.kind);
 
 export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, progress: SignInProgress): Promise<SignInStep | undefined> {
   const user = await ctx.store.users.findById(progress.userId);
@@ -72,6 +75,8 @@ export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, prog
     now: ctx.now(),
     requiredAal: progress.requiredAcr ? (levels.get(progress.requiredAcr)?.aal ?? 1) : 1,
     factorAal: FACTOR_AAL,
+    requiredPhishingResistant: progress.requiredAcr ? Boolean(levels.get(progress.requiredAcr)?.phishingResistant) : false,
+    phishingResistantKinds: PHISHING_RESISTANT_KINDS,
     riskRequiresMfa: progress.riskRequiresMfa ?? false,
     trustedDevice: progress.trustedDeviceId !== undefined,
   });
@@ -96,6 +101,8 @@ export async function beginSignIn(
     sessionAccountId: string | undefined;
     attempt: AttemptContext;
     trustedDeviceIds: string[];
+    /** The first factor: the password unless a passkey signed the user in. */
+    first?: ProvenFactor;
   },
 ): Promise<SignInProgress> {
   const { user, decision } = input;
@@ -108,7 +115,7 @@ export async function beginSignIn(
     previousAcr: input.sessionAccountId === user.id && decision?.type === 'full' ? decision.held : undefined,
     riskRequiresMfa: risk?.requiresMfa,
     trustedDeviceId: trusted?.id,
-  });
+  }, input.first);
 }
 
 /** Whether the factors proven reach the level the authorization asked for. */

@@ -14,6 +14,7 @@ export const AuditEvents = {
   deviceTrusted: 'mfa.device_trusted',
   deviceRevoked: 'mfa.device_revoked',
   riskAssessed: 'user.risk_assessed',
+  webauthnCloneSuspected: 'mfa.webauthn_clone_suspected',
 } as const;
 
 /** Who did it from where: attached to every event written during a request. */

@@ -1,11 +1,12 @@
 // Enrolling, listing and removing factors, and backup-code (re)generation, with audit events.
 import type { User } from '../store/port.js';
-import type { FactorContext, EnrolmentStart } from './strategy.js';
+import type { FactorContext, EnrolmentStart, FactorProof } from './strategy.js';
+import { proofFromMetadata } from './verification.js';
 import { factorStrategy, BACKUP_CODE_KIND, FACTOR_STRATEGIES } from './registry.js';
 import { AuditEvents, type RequestFacts } from '../audit/events.js';
 
 export type EnrolmentConfirmation =
-  | { ok: true; factorId: string; amr: readonly string[]; backupCodes?: string[] }
+  | { ok: true; factorId: string; proof: FactorProof; backupCodes?: string[] }
   | { ok: false; reason: 'invalid' | 'not_found' };
 
 function strategyOrThrow(kind: string) {
@@ -33,7 +34,7 @@ export async function confirmEnrolment(
   await ctx.store.audit.record({ event: AuditEvents.factorEnrolled, orgId: user.orgId, userId: user.id, factor: kind, ...facts, details: { factor_id: outcome.factorId } });
   const hasCodes = await factorStrategy(BACKUP_CODE_KIND)!.isEnrolled(ctx, user);
   const backupCodes = hasCodes ? undefined : await regenerateBackupCodes(ctx, user, facts);
-  return { ok: true, factorId: outcome.factorId, amr: strategy.amr, backupCodes };
+  return { ok: true, factorId: outcome.factorId, proof: outcome.proof ?? proofFromMetadata(strategy), backupCodes };
 }
 
 /** New backup codes; every earlier code stops working. Returns the codes (shown once). */

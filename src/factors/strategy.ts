@@ -9,6 +9,8 @@ export interface FactorContext {
   sealer: Sealer;
   /** Shown in authenticator apps. */
   totpIssuer: string;
+  /** WebAuthn relying party: RP ID, name, allowed origins, challenge lifetime. */
+  webauthn: { rpId: string; rpName: string; origins: string[]; challengeSeconds: number };
   /** Keys backup-code hashes (kept outside the database). */
   backupCodeKey: Buffer;
   now(): Date;
@@ -18,13 +20,25 @@ export type EnrolmentStart =
   /** A TOTP-style factor: scan or type the secret, then confirm with a first code. */
   | { type: 'shared-secret'; factorId: string; otpauthUri: string; qrSvg: string; secretGroups: string[] }
   /** Look-up secrets shown once (backup codes). */
-  | { type: 'codes'; codes: string[] };
+  | { type: 'codes'; codes: string[] }
+  /** A WebAuthn registration ceremony: the browser answers these options; `factorId` is its handle. */
+  | { type: 'webauthn'; factorId: string; optionsJSON: unknown };
+
+/** What a proof says when it is more than the strategy's fixed metadata (WebAuthn: which key, UV). */
+export interface FactorProof {
+  amr: string[];
+  phishingResistant?: boolean;
+  hardware?: boolean;
+}
+
+/** What the challenge page needs from the factor (WebAuthn: the request options for the browser). */
+export type ChallengePrompt = { type: 'webauthn'; optionsJSON: unknown };
 
 export type VerifyOutcome =
-  | { ok: true; factorId?: string; remaining?: number }
-  | { ok: false; reason: 'invalid' | 'replay' | 'not_enrolled' };
+  | { ok: true; factorId?: string; remaining?: number; proof?: FactorProof }
+  | { ok: false; reason: 'invalid' | 'replay' | 'not_enrolled' | 'cloned' };
 
-export type ConfirmOutcome = { ok: true; factorId: string } | { ok: false; reason: 'invalid' | 'not_found' };
+export type ConfirmOutcome = { ok: true; factorId: string; proof?: FactorProof } | { ok: false; reason: 'invalid' | 'not_found' };
 
 export interface FactorStrategy {
   /** Stable identifier, stored with the factor. */
@@ -45,8 +59,8 @@ export interface FactorStrategy {
     start(ctx: FactorContext, user: User, input: { name?: string; resumeFactorId?: string }): Promise<EnrolmentStart>;
     confirm(ctx: FactorContext, user: User, input: { factorId: string; response: string; name?: string }): Promise<ConfirmOutcome>;
   };
-  /** Begins a challenge (e.g. sends a code). A no-op for factors the user already holds (TOTP). */
-  challenge(ctx: FactorContext, user: User): Promise<void>;
+  /** Begins a challenge (e.g. sends a code, or WebAuthn options). Nothing for factors the user already holds (TOTP). */
+  challenge(ctx: FactorContext, user: User): Promise<ChallengePrompt | void>;
   verify(ctx: FactorContext, user: User, response: string): Promise<VerifyOutcome>;
   remove(ctx: FactorContext, user: User, factorId: string): Promise<boolean>;
 }

@@ -1,14 +1,17 @@
 // Verifying a second factor at sign-in: lockout first, then the strategy, then the audit trail.
 import type { User } from '../store/port.js';
-import type { FactorContext } from './strategy.js';
+import type { FactorContext, FactorProof, FactorStrategy } from './strategy.js';
 import { factorStrategy } from './registry.js';
 import { beginFactorAttempt, recordFactorFailure, remainingAttempts, type LockoutRules } from './lockout.js';
 import { AuditEvents, type RequestFacts } from '../audit/events.js';
 
 export type SecondFactorResult =
-  | { ok: true; kind: string; amr: readonly string[]; remainingBackupCodes?: number }
-  | { ok: false; reason: 'invalid' | 'replay' | 'not_enrolled'; attemptsLeft: number }
+  | { ok: true; kind: string; proof: FactorProof; remainingBackupCodes?: number }
+  | { ok: false; reason: 'invalid' | 'replay' | 'not_enrolled' | 'cloned'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; lockedUntil: Date };
+
+/** What a factor proves when its verification does not say more. */
+export const proofFromMetadata = (s: FactorStrategy): FactorProof => ({ amr: [...s.amr], phishingResistant: s.phishingResistant });
 
 export async function verifySecondFactor(
   ctx: FactorContext,
@@ -33,7 +36,7 @@ export async function verifySecondFactor(
     await ctx.store.factorLockouts.recordSuccess(user.id, kind);
     await ctx.store.users.recordMfa(user.id);
     await audit(AuditEvents.mfaSucceeded, outcome.remaining === undefined ? {} : { remaining_backup_codes: outcome.remaining });
-    return { ok: true, kind, amr: strategy.amr, remainingBackupCodes: outcome.remaining };
+    return { ok: true, kind, proof: outcome.proof ?? proofFromMetadata(strategy), remainingBackupCodes: outcome.remaining };
   }
   const lockedUntil = await recordFactorFailure(ctx.store, rules, user.id, kind);
   await audit(AuditEvents.mfaFailed, { reason: outcome.reason, ...(lockedUntil ? { locked_until: lockedUntil.toISOString() } : {}) });

@@ -23,6 +23,10 @@ export interface MfaDecisionInput {
   riskRequiresMfa?: boolean;
   /** The org-policy challenge may be skipped on this remembered device (explicit requests still step up). */
   trustedDevice?: boolean;
+  /** The requested level needs a phishing-resistant factor (phr, phrh, aal3). */
+  requiredPhishingResistant?: boolean;
+  /** Kinds that are phishing-resistant (WebAuthn). */
+  phishingResistantKinds?: readonly string[];
 }
 
 export type MfaDecision =
@@ -35,8 +39,9 @@ export type MfaDecision =
 const DAY_MS = 86_400_000;
 
 export function decideMfa(input: MfaDecisionInput): MfaDecision {
-  const requiredAal = input.requiredAal ?? 1;
-  const aalOf = (k: string) => input.factorAal?.[k] ?? 2;
+  const requiredAal = Math.max(input.requiredAal ?? 1, input.requiredPhishingResistant ? 2 : 1);
+  // A kind can serve the requested level: high enough AAL, and phishing-resistant when asked.
+  const aalOf = (k: string) => (input.requiredPhishingResistant && !input.phishingResistantKinds?.includes(k) ? 0 : (input.factorAal?.[k] ?? 2));
   const fallbacks = input.enrolledKinds.filter((k) => input.fallbackKinds.includes(k));
   const primary = input.enrolledKinds.filter((k) => !input.fallbackKinds.includes(k));
   const enrollable = input.allowedKinds.filter((k) => !input.fallbackKinds.includes(k));

@@ -123,11 +123,11 @@ async function idTokenClaims(page: Page): Promise<Record<string, string>> {
 
     // The demo API needs aal2: its RFC 9470 challenge sends the browser back to Keystep.
     await page.click('button:has-text("Perform sensitive action")');
-    await page.waitForSelector('a[href$="/mfa/enrol"]');
+    await page.waitForSelector('a[href$="/mfa/enrol?kind=totp"]');
     expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
     expect(await page.locator('#password').count()).toBe(0); // the session's password stands
     expect(await page.locator('form[action$="/mfa/skip"]').count()).toBe(0); // a level was asked for: no skipping
-    await page.click('text=Set up an authenticator app');
+    await page.click('text=Set up: Authenticator app');
     const secret = ((await page.textContent('code.secret')) ?? '').replace(/\s+/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     await page.fill('#code', await totpCode(secret, Math.floor(Date.now() / 1000)));

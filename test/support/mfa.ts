@@ -21,7 +21,7 @@ export function backupCodesFromPage(page: Page): string[] {
 
 /** From the offer page: open enrolment, enter the current code; returns the backup codes page. */
 export async function enrolTotp(browser: Browser, offer: Page, stepOffset = 0): Promise<{ secret: string; codesPage: Page }> {
-  const link = offer.doc.querySelector('a[href$="/mfa/enrol"]');
+  const link = offer.doc.querySelector('a[href$="/mfa/enrol?kind=totp"]');
   if (!link) throw new Error(`no enrolment link on ${offer.url}:\n${offer.html.slice(0, 1500)}`);
   const enrol = await browser.page(new URL(link.getAttribute('href')!, offer.url).href);
   const secret = secretFromEnrolPage(enrol);

@@ -47,7 +47,7 @@ export const totpStrategy: FactorStrategy = {
     async confirm(ctx, user, input) {
       const factor = await ctx.store.mfaFactors.find(input.factorId);
       if (!factor || factor.userId !== user.id || factor.kind !== KIND || factor.confirmedAt) return { ok: false, reason: 'not_found' };
-      const step = await matchTotp(openSecret(ctx, factor), input.response, epochSeconds(ctx));
+      const step = await matchTotp(openSecret(ctx, factor), input.response.replace(/\s+/g, ''), epochSeconds(ctx));
       if (step === undefined) return { ok: false, reason: 'invalid' };
       // The confirming code is spent: it cannot be replayed at the next sign-in.
       if (!(await ctx.store.mfaFactors.advanceTimeStep(factor.id, step))) return { ok: false, reason: 'invalid' };

@@ -9,3 +9,7 @@ CREATE TABLE webauthn_challenges (
 CREATE INDEX webauthn_challenges_expires_idx ON webauthn_challenges (expires_at);
 
 CREATE UNIQUE INDEX mfa_factors_webauthn_credential_idx ON mfa_factors ((data ->> 'credential_id')) WHERE kind = 'webauthn';
+
+-- Organisations allow WebAuthn by default (it is the strongest factor).
+ALTER TABLE organisations ALTER COLUMN mfa_methods SET DEFAULT ARRAY['totp', 'webauthn'];
+UPDATE organisations SET mfa_methods = array_append(mfa_methods, 'webauthn') WHERE NOT ('webauthn' = ANY (mfa_methods));
