@@ -107,7 +107,21 @@ export const operations = {
       return {
         email: user.email,
         last_mfa_at: user.lastMfaAt,
-        factors: factors.map((f) => ({ id: f.id, kind: f.kind, name: f.name, created_at: f.createdAt, last_used_at: f.lastUsedAt })),
+        factors: factors.map((f) => ({
+          id: f.id,
+          kind: f.kind,
+          name: f.name,
+          created_at: f.createdAt,
+          last_used_at: f.lastUsedAt,
+          ...(f.kind === 'webauthn'
+            ? {
+                aaguid: f.data.aaguid ?? null,
+                device_type: f.data.device_type ?? null,
+                backed_up: f.data.backed_up ?? false,
+                clone_suspected: f.data.clone_suspected ?? false,
+              }
+            : {}),
+        })),
         backup_codes_remaining: await store.backupCodes.countRemaining(user.id),
       };
     },

@@ -22,7 +22,7 @@ export function formatText(name: OperationName, result: unknown): string {
       return `organisation ${r.organisation!.slug}: MFA ${r.organisation!.mfa_mode}, grace ${r.organisation!.mfa_grace_days} days, remember device ${r.organisation!.remember_device_days} days\n`;
     case 'user.mfa': {
       const m = result as Row & { factors: Row[] };
-      return `${m.email}\nlast MFA: ${m.last_mfa_at ?? 'never'}\nbackup codes remaining: ${m.backup_codes_remaining}\n${table(m.factors, ['kind', 'name', 'id', 'created_at', 'last_used_at'])}`;
+      return `${m.email}\nlast MFA: ${m.last_mfa_at ?? 'never'}\nbackup codes remaining: ${m.backup_codes_remaining}\n${table(m.factors, ['kind', 'name', 'id', 'created_at', 'last_used_at', 'aaguid', 'backed_up'])}`;
     }
     case 'user.remove-factor': {
       const m = result as Row & { removed: Row };
