@@ -87,6 +87,8 @@ export const settingsSchema = z.object({
   KEYSTEP_WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Keystep'),
   /** Origins allowed to use WebAuthn (comma-separated); default: the issuer's origin. */
   KEYSTEP_WEBAUTHN_ORIGINS: commaList.pipe(z.array(z.string().url())).optional(),
+  /** FIDO metadata statements (a JSON array, or an MDS3 payload with entries) for attestation checks; never fetched at runtime. */
+  KEYSTEP_FIDO_METADATA_FILE: z.string().min(1).optional(),
   /** How long a WebAuthn challenge can be answered, seconds. */
   KEYSTEP_WEBAUTHN_CHALLENGE_SECONDS: int(30, 3600).default(300),
   /** Access token lifetime, seconds. */

@@ -13,6 +13,7 @@ import type { Store } from './store/port.js';
 import type { KeystepServices } from './services.js';
 import type { Sealer } from './crypto/sealer.js';
 import { createFactorContext } from './factors/context.js';
+import { loadMetadata } from './factors/webauthn/attestation-policy.js';
 import { resolveEncryptionKey } from './crypto/encryption-key.js';
 import { createAdapterClass } from './provider/adapter.js';
 import { loadCookieKeys, loadSigningKeys } from './provider/signing-keys.js';
@@ -66,6 +67,7 @@ function healthRouter(store: Store): Router {
 
 export async function createKeystep(settings: Settings, store: Store, logger: Logger, now: () => Date = () => new Date()): Promise<Keystep> {
   const factors = createFactorContext(store, resolveEncryptionKey(settings), settings, now);
+  if (settings.webauthn.metadataFile) logger.info({ statements: await loadMetadata(settings.webauthn.metadataFile) }, 'loaded FIDO metadata');
   const levels = acrLevels(settings.acrValues, settings.levelLifetimes);
   const { sealer } = factors;
   const [jwks, cookieKeys] = await Promise.all([loadSigningKeys(store, sealer, settings.jwksFile), loadCookieKeys(store, sealer)]);

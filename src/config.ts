@@ -20,7 +20,7 @@ export interface Settings {
   levelLifetimes: Record<2 | 3, { maxAge: number; idle: number }>;
   login: { maxFailures: number; maxAttemptsPerIp: number; lockoutSeconds: number };
   mfa: { maxFailures: number; lockoutSeconds: number; totpIssuer: string };
-  webauthn: { rpId: string; rpName: string; origins: string[]; challengeSeconds: number };
+  webauthn: { rpId: string; rpName: string; origins: string[]; challengeSeconds: number; metadataFile: string | undefined };
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
   sweepIntervalSeconds: number;
   logLevel: string;
@@ -99,6 +99,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       rpName: s.KEYSTEP_WEBAUTHN_RP_NAME,
       origins: s.KEYSTEP_WEBAUTHN_ORIGINS ?? [new URL(issuer).origin],
       challengeSeconds: s.KEYSTEP_WEBAUTHN_CHALLENGE_SECONDS,
+      metadataFile: s.KEYSTEP_FIDO_METADATA_FILE,
     },
     ttl: {
       accessToken: s.KEYSTEP_ACCESS_TOKEN_TTL,

@@ -39,6 +39,7 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
         mfaMode: 'optional',
         rememberDeviceDays: 30,
         riskPolicy: {},
+        webauthnPolicy: {},
         mfaMethods: ['totp', 'webauthn'],
         mfaGraceDays: 0,
         createdAt: expect.any(Date),

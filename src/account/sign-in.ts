@@ -58,7 +58,6 @@ export function withProvenFactor(progress: SignInProgress, kind: string, proof: 
 /** The sign-in already has factors of two kinds (or a user-verifying passkey). */
 export const hasSecondFactor = (progress: SignInProgress) => isMultiFactor(progress.proven);
 
-const FACTOR_AAL = Object.fromEntries(FACTOR_STRATEGIES.map((s) => [s.kind, s.maxAal]));
 const PHISHING_RESISTANT_KINDS = FACTOR_STRATEGIES.filter((s) => s.phishingResistant).map((s) => s.kind);
 
 export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, progress: SignInProgress): Promise<SignInStep | undefined> {
@@ -74,7 +73,7 @@ export async function evaluateSignIn(ctx: FactorContext, levels: AcrLevels, prog
     fallbackKinds: [BACKUP_CODE_KIND],
     now: ctx.now(),
     requiredAal: progress.requiredAcr ? (levels.get(progress.requiredAcr)?.aal ?? 1) : 1,
-    factorAal: FACTOR_AAL,
+    factorAal: Object.fromEntries(FACTOR_STRATEGIES.map((s) => [s.kind, s.maxAalFor?.(org) ?? s.maxAal])),
     requiredPhishingResistant: progress.requiredAcr ? Boolean(levels.get(progress.requiredAcr)?.phishingResistant) : false,
     phishingResistantKinds: PHISHING_RESISTANT_KINDS,
     riskRequiresMfa: progress.riskRequiresMfa ?? false,

@@ -14,6 +14,7 @@ import { normaliseEmail } from '../account/passwords.js';
 import type { AcrLevels } from '../policy/acr-levels.js';
 import { parseAddressOrCidr, riskPolicyOf } from '../policy/risk.js';
 import { revokeTrustedDevices } from '../account/trusted-devices.js';
+import { AAGUID, attestationPolicyOf } from '../factors/webauthn/attestation-policy.js';
 
 export interface OperationDeps {
   store: Store;
@@ -142,6 +143,15 @@ export const operations = {
       const user = await requireUser(store, i.email);
       const { removedFactors } = await resetMfa(factors, user, ADMIN_FACTS);
       return { email: user.email, removed_factors: removedFactors };
+    },
+  }),
+  'org.set-webauthn': op({
+    input: z.object({ slug: z.string(), attestation: z.enum(['none', 'direct']), aaguids: z.array(z.string()).optional() }),
+    async run({ store }, i) {
+      await requireOrganisation(store, i.slug);
+      for (const a of i.aaguids ?? []) if (!AAGUID.test(a)) throw new InvalidAdminInput(`"${a}" is not an AAGUID`);
+      const org = await store.organisations.setWebauthnPolicy(i.slug, { attestation: i.attestation, aaguids: (i.aaguids ?? []).map((a) => a.toLowerCase()) });
+      return { organisation: orgView(org!), webauthn_policy: attestationPolicyOf(org!.webauthnPolicy) };
     },
   }),
   'user.devices': op({

@@ -80,6 +80,13 @@ org
     return run('org.set-risk', { slug, threshold: o.threshold, weights: o.weight.length ? weights : undefined, impossibleTravelKmh: o.travelKmh, ipAllow: o.ipAllow, ipDeny: o.ipDeny });
   });
 
+org
+  .command('set-webauthn <slug>')
+  .description('WebAuthn attestation policy (direct: only allow-listed, attested authenticators; needed for aal3)')
+  .addOption(new Option('--attestation <mode>', 'none or direct').choices(['none', 'direct']).makeOptionMandatory())
+  .option('--aaguid <aaguid>', 'allowed authenticator model (repeatable; replaces the list)', collect, [])
+  .action((slug: string, o: { attestation: string; aaguid: string[] }) => run('org.set-webauthn', { slug, attestation: o.attestation, aaguids: o.aaguid }));
+
 const user = program.command('user').description('user accounts');
 user
   .command('create <email>')

@@ -36,6 +36,10 @@ export function formatText(name: OperationName, result: unknown): string {
       const p = (result as { risk_policy: Row }).risk_policy;
       return `organisation ${r.organisation!.slug}: risk policy ${JSON.stringify(p)}\n`;
     }
+    case 'org.set-webauthn': {
+      const p = (result as { webauthn_policy: Row }).webauthn_policy;
+      return `organisation ${r.organisation!.slug}: WebAuthn attestation ${p.attestation}, allowed AAGUIDs ${(p.aaguids as string[]).join(' ') || 'none'}\n`;
+    }
     case 'user.devices': {
       const m = result as Row & { devices: Row[] };
       return `${m.email}\n${table(m.devices, ['id', 'created_at', 'last_used_at', 'expires_at', 'country', 'revoked_at'])}`;

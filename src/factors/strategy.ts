@@ -1,7 +1,7 @@
 // The one interface every authentication factor implements (after Ory Kratos' strategies and
 // Keycloak's Authenticator + RequiredAction). Interactions and the policy reach factors only
 // through it, so adding a factor touches no interaction code.
-import type { Store, User } from '../store/port.js';
+import type { Organisation, Store, User } from '../store/port.js';
 import type { Sealer } from '../crypto/sealer.js';
 
 export interface FactorContext {
@@ -10,7 +10,7 @@ export interface FactorContext {
   /** Shown in authenticator apps. */
   totpIssuer: string;
   /** WebAuthn relying party: RP ID, name, allowed origins, challenge lifetime. */
-  webauthn: { rpId: string; rpName: string; origins: string[]; challengeSeconds: number };
+  webauthn: { rpId: string; rpName: string; origins: string[]; challengeSeconds: number; metadataFile?: string };
   /** Keys backup-code hashes (kept outside the database). */
   backupCodeKey: Buffer;
   now(): Date;
@@ -29,6 +29,8 @@ export interface FactorProof {
   amr: string[];
   phishingResistant?: boolean;
   hardware?: boolean;
+  /** An attested, allow-listed, device-bound authenticator that verified the user: NIST AAL3. */
+  aal3?: boolean;
 }
 
 /** What the challenge page needs from the factor (WebAuthn: the request options for the browser). */
@@ -49,6 +51,8 @@ export interface FactorStrategy {
   readonly amr: readonly string[];
   /** Highest NIST SP 800-63B assurance level it can contribute to as a second factor. */
   readonly maxAal: 1 | 2 | 3;
+  /** The same under an organisation's settings, when they matter (WebAuthn: aal3 needs direct attestation). */
+  maxAalFor?(org: Organisation): 1 | 2 | 3;
   readonly phishingResistant: boolean;
   /** Listed in the factor picker on the challenge page (backup codes have their own link). */
   readonly showInPicker: boolean;

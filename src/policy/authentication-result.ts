@@ -5,6 +5,7 @@
 //   password + security key (no UV)            → amr [pwd, hwk, mfa]       acr phrh
 //   passkey with user verification, alone      → amr [swk|hwk, user, mfa]  acr phr|phrh
 //   passkey without user verification, alone   → amr [swk|hwk]             acr aal1
+//   attested, allow-listed security key with UV → amr [hwk, user, mfa]     acr aal3
 // The acr is the strongest configured level whose demands (AAL, phishing resistance, hardware)
 // the proofs meet.
 import { AMR, type AcrLevels } from './acr-levels.js';
@@ -17,6 +18,8 @@ export interface ProvenFactor {
   phishingResistant?: boolean;
   /** ... that is device-bound (hardware). */
   hardware?: boolean;
+  /** An attested, allow-listed, device-bound authenticator that verified the user. */
+  aal3?: boolean;
 }
 
 export const PASSWORD_FACTOR: ProvenFactor = { kind: 'password', amr: [AMR.password] };
@@ -33,7 +36,7 @@ export function authenticationResult(levels: AcrLevels, proven: readonly ProvenF
   const amr = [...new Set(proven.flatMap((f) => f.amr))];
   const multiFactor = isMultiFactor(proven);
   if (multiFactor) amr.push(AMR.multiFactor);
-  const aal = multiFactor ? 2 : 1;
+  const aal = multiFactor ? (proven.some((f) => f.aal3) ? 3 : 2) : 1;
   const phishingResistant = proven.some((f) => f.phishingResistant);
   const hardware = proven.some((f) => f.phishingResistant && f.hardware);
   const met = levels.levels.filter((l) => l.aal <= aal && (!l.phishingResistant || phishingResistant) && (!l.hardware || hardware));

@@ -15,6 +15,8 @@ export interface Organisation {
   rememberDeviceDays: number;
   /** Adaptive-mode settings (src/policy/risk.ts); missing keys take the defaults. */
   riskPolicy: Record<string, unknown>;
+  /** WebAuthn attestation policy (src/factors/webauthn/attestation-policy.ts). */
+  webauthnPolicy: Record<string, unknown>;
   createdAt: Date;
 }
 
@@ -123,6 +125,7 @@ export interface OrganisationRepository {
   list(): Promise<Organisation[]>;
   setMfa(slug: string, input: { mode: MfaMode; graceDays?: number; rememberDeviceDays?: number }): Promise<Organisation | undefined>;
   setRiskPolicy(slug: string, policy: Record<string, unknown>): Promise<Organisation | undefined>;
+  setWebauthnPolicy(slug: string, policy: Record<string, unknown>): Promise<Organisation | undefined>;
 }
 
 export interface UserRepository {

@@ -15,6 +15,7 @@ import type { FactorContext, FactorProof, FactorStrategy, VerifyOutcome } from '
 import type { MfaFactor, User } from '../../store/port.js';
 import { AMR } from '../../policy/acr-levels.js';
 import { AuditEvents } from '../../audit/events.js';
+import { attestationPolicyOf, judgeAttestation } from './attestation-policy.js';
 
 export const WEBAUTHN_KIND = 'webauthn';
 
@@ -24,6 +25,8 @@ const ALGORITHMS = [-7, -8, -257];
 
 interface CredentialData {
   credential_id: string;
+  /** Registered with an attestation the organisation's policy verified (AAGUID allow-listed). */
+  attested?: boolean;
   public_key: string;
   counter: number;
   transports?: string[];
@@ -44,9 +47,19 @@ function parse<T>(response: string): T | undefined {
   }
 }
 
-export function proofOf(deviceType: string | undefined, userVerified: boolean): FactorProof {
+export function proofOf(deviceType: string | undefined, userVerified: boolean, attested = false): FactorProof {
   const hardware = deviceType !== 'multiDevice';
-  return { amr: [hardware ? AMR.hardwareKey : AMR.softwareKey, ...(userVerified ? [AMR.userPresenceVerified] : [])], phishingResistant: true, hardware };
+  return {
+    amr: [hardware ? AMR.hardwareKey : AMR.softwareKey, ...(userVerified ? [AMR.userPresenceVerified] : [])],
+    phishingResistant: true,
+    hardware,
+    ...(attested && hardware && userVerified ? { aal3: true } : {}),
+  };
+}
+
+async function policyFor(ctx: FactorContext, user: User) {
+  const org = await ctx.store.organisations.findById(user.orgId);
+  return attestationPolicyOf(org?.webauthnPolicy ?? {});
 }
 
 async function userCredentials(ctx: FactorContext, userId: string): Promise<MfaFactor[]> {
@@ -100,7 +113,7 @@ export async function verifyAssertion(ctx: FactorContext, factor: MfaFactor, ass
   );
   if (!advanced) return flagClone(ctx, factor);
   await ctx.store.mfaFactors.recordUse(factor.id);
-  return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified) };
+  return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified, stored.attested) };
 }
 
 async function flagClone(ctx: FactorContext, factor: MfaFactor): Promise<VerifyOutcome> {
@@ -120,7 +133,8 @@ export const webauthnStrategy: FactorStrategy = {
   kind: WEBAUTHN_KIND,
   label: 'Security key or passkey',
   amr: [AMR.hardwareKey],
-  maxAal: 2,
+  maxAal: 3,
+  maxAalFor: (org) => (attestationPolicyOf(org.webauthnPolicy).attestation === 'direct' ? 3 : 2),
   phishingResistant: true,
   showInPicker: true,
 
@@ -137,7 +151,7 @@ export const webauthnStrategy: FactorStrategy = {
         userName: user.email,
         userDisplayName: user.name ?? user.email,
         userID: new TextEncoder().encode(user.id),
-        attestationType: 'none',
+        attestationType: (await policyFor(ctx, user)).attestation,
         timeout: ctx.webauthn.challengeSeconds * 1000,
         excludeCredentials: existing.map((f) => ({ id: credentialOf(f).credential_id, transports: credentialOf(f).transports })),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
@@ -169,8 +183,11 @@ export const webauthnStrategy: FactorStrategy = {
       }
       if (!result.verified) return { ok: false, reason: 'invalid' };
       const info = result.registrationInfo;
+      const verdict = judgeAttestation(await policyFor(ctx, user), { fmt: info.fmt, aaguid: info.aaguid });
+      if (!verdict.accepted) return { ok: false, reason: 'invalid' };
       const data: CredentialData = {
         credential_id: info.credential.id,
+        attested: verdict.attested,
         public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
         counter: info.credential.counter,
         transports: info.credential.transports,
@@ -186,7 +203,7 @@ export const webauthnStrategy: FactorStrategy = {
         data: data as unknown as Record<string, unknown>,
       });
       await ctx.store.mfaFactors.confirm(factor.id, user.id);
-      return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified) };
+      return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified, verdict.attested) };
     },
   },
 

@@ -11,6 +11,7 @@ interface Row {
   mfa_grace_days: number;
   remember_device_days: number;
   risk_policy: Record<string, unknown>;
+  webauthn_policy: Record<string, unknown>;
   created_at: Date;
 }
 
@@ -23,6 +24,7 @@ const toOrganisation = (r: Row): Organisation => ({
   mfaGraceDays: r.mfa_grace_days,
   rememberDeviceDays: r.remember_device_days,
   riskPolicy: r.risk_policy,
+  webauthnPolicy: r.webauthn_policy,
   createdAt: new Date(r.created_at),
 });
 
@@ -51,6 +53,8 @@ export function sqlOrganisations(db: Queryable): OrganisationRepository {
          WHERE slug = $1 RETURNING *`,
         [slug, mode, graceDays ?? null, rememberDeviceDays ?? null],
       ),
+    setWebauthnPolicy: (slug, policy) =>
+      one('UPDATE organisations SET webauthn_policy = $2 WHERE slug = $1 RETURNING *', [slug, JSON.stringify(policy)]),
     setRiskPolicy: (slug, policy) => one('UPDATE organisations SET risk_policy = $2 WHERE slug = $1 RETURNING *', [slug, JSON.stringify(policy)]),
   };
 }
