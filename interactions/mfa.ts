@@ -77,22 +77,27 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
     if (step.decision.type !== 'challenge' || !step.decision.kinds.includes(kind)) throw new BadRequest('That verification method is not available for this sign-in.');
     const result = await verifySecondFactor(factors, rules, step.user, kind, code, requestFacts(ctx, String(details.params.client_id)));
     if (!result.ok) {
-      const others = otherFactors(step.decision.kinds, kind);
-      const retry = result.reason === 'locked' ? undefined : await factorStrategy(kind)!.challenge(factors, step.user);
+      // A credential just flagged as cloned is gone from the choices: show what is left.
+      const after = result.reason === 'cloned' ? await stepOf(services, progress) : step;
+      const kinds = after.decision.type === 'challenge' ? after.decision.kinds : [];
+      const shown = kinds.includes(kind) ? kind : (kinds[0] ?? BACKUP_CODE_KIND);
+      const retry = result.reason === 'locked' || !kinds.includes(shown) ? undefined : await factorStrategy(shown)!.challenge(factors, step.user);
       const error =
         result.reason === 'locked'
           ? lockedMessage(result.lockedUntil)
-          : result.reason === 'replay'
-            ? 'That code has already been used. Wait for the next code and try again.'
-            : `That code is not correct. ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`;
+          : result.reason === 'cloned'
+            ? 'This security key or passkey looks cloned and has been blocked. Sign in another way, or contact your administrator.'
+            : result.reason === 'replay'
+              ? 'That code has already been used. Wait for the next code and try again.'
+              : `That code is not correct. ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`;
       return html(
         ctx,
         challengePage({
           uid: details.uid,
           csrfToken: csrfToken(ctx),
-          kind,
-          others,
-          backupCodesAvailable: step.decision.kinds.includes(BACKUP_CODE_KIND),
+          kind: shown,
+          others: otherFactors(kinds, shown),
+          backupCodesAvailable: kinds.includes(BACKUP_CODE_KIND),
           rememberDays: step.org.rememberDeviceDays,
           webauthnOptions: retry?.type === 'webauthn' ? retry.optionsJSON : undefined,
           error,

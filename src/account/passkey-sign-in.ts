@@ -22,6 +22,9 @@ export async function passkeySignIn(ctx: FactorContext, response: string, facts:
   const factor = typeof assertion?.id === 'string' ? await ctx.store.mfaFactors.findByCredentialId(assertion.id) : undefined;
   const user = factor && (await ctx.store.users.findById(factor.userId));
   if (!factor || !user || user.disabled) return { ok: false, reason: 'invalid' };
+  // The user handle the authenticator returns must be the credential owner's (WebAuthn §7.2).
+  const handle = assertion.response?.userHandle;
+  if (handle !== undefined && handle !== Buffer.from(user.id).toString('base64url')) return { ok: false, reason: 'invalid' };
   const outcome = await verifyAssertion(ctx, factor, assertion, true);
   const audit = { orgId: user.orgId, userId: user.id, factor: WEBAUTHN_KIND, ...facts };
   if (!outcome.ok) {

@@ -6,6 +6,7 @@ import type { AcrLevels } from '../policy/acr-levels.js';
 import { decideMfa, type MfaDecision } from '../policy/mfa-decision.js';
 import { authenticationResult, isMultiFactor, PASSWORD_FACTOR, type ProvenFactor } from '../policy/authentication-result.js';
 import type { FactorProof } from '../factors/strategy.js';
+import { AMR } from '../policy/acr-levels.js';
 import { BACKUP_CODE_KIND, FACTOR_STRATEGIES, factorStrategy } from '../factors/registry.js';
 import { enrolledKinds } from '../factors/enrolment.js';
 import type { AuthenticationDecision } from '../policy/step-up.js';
@@ -123,9 +124,21 @@ export function meetsRequiredLevel(levels: AcrLevels, progress: SignInProgress):
   return levels.rank(authenticationResult(levels, progress.proven).acr) >= levels.rank(progress.requiredAcr);
 }
 
+/** What the session's login proved first, from its amr: the password, or a passkey. */
+export function firstFactorOfSession(amr: readonly string[]): ProvenFactor {
+  if (amr.includes(AMR.password) || !(amr.includes(AMR.hardwareKey) || amr.includes(AMR.softwareKey))) return PASSWORD_FACTOR;
+  const hardware = amr.includes(AMR.hardwareKey);
+  return {
+    kind: 'webauthn',
+    amr: [hardware ? AMR.hardwareKey : AMR.softwareKey, ...(amr.includes(AMR.userPresenceVerified) ? [AMR.userPresenceVerified] : [])],
+    phishingResistant: true,
+    hardware,
+  };
+}
+
 /** A step-up keeps the session's first factor and asks only for what is missing. */
-export function stepUpFromSession(accountId: string, now: Date, requiredAcr: string, heldAcr: string): SignInProgress {
-  return passwordProven(accountId, now, { requiredAcr, previousAcr: heldAcr });
+export function stepUpFromSession(accountId: string, sessionAmr: readonly string[], now: Date, requiredAcr: string, heldAcr: string): SignInProgress {
+  return passwordProven(accountId, now, { requiredAcr, previousAcr: heldAcr }, firstFactorOfSession(sessionAmr));
 }
 
 /**

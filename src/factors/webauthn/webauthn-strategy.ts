@@ -68,7 +68,8 @@ async function userCredentials(ctx: FactorContext, userId: string): Promise<MfaF
 
 /** Options for a sign-in ceremony; `userId` null for passwordless (discoverable credentials). */
 export async function authenticationOptions(ctx: FactorContext, user: User | null, userVerification: 'required' | 'preferred') {
-  const credentials = user ? await userCredentials(ctx, user.id) : [];
+  // A credential flagged as cloned is no longer offered.
+  const credentials = user ? (await userCredentials(ctx, user.id)).filter((f) => !credentialOf(f).clone_suspected) : [];
   const options = await generateAuthenticationOptions({
     rpID: ctx.webauthn.rpId,
     userVerification,
@@ -96,15 +97,18 @@ export async function verifyAssertion(ctx: FactorContext, factor: MfaFactor, ass
       },
       expectedOrigin: ctx.webauthn.origins,
       expectedRPID: ctx.webauthn.rpId,
-      credential: { id: stored.credential_id, publicKey: Buffer.from(stored.public_key, 'base64url'), counter: stored.counter, transports: stored.transports as never },
+      // Counter 0: the library must not judge the counter before the signature is verified (an
+      // unsigned low counter would otherwise flag a credential anyone can name); Keystep checks it below.
+      credential: { id: stored.credential_id, publicKey: Buffer.from(stored.public_key, 'base64url'), counter: 0, transports: stored.transports as never },
       requireUserVerification,
     });
-  } catch (err) {
-    if (/counter/i.test((err as Error).message)) return flagClone(ctx, factor);
+  } catch {
     return { ok: false, reason: 'invalid' };
   }
   if (!result.verified) return { ok: false, reason: 'invalid' };
   const info = result.authenticationInfo;
+  // A validly signed assertion whose counter does not increase: a cloned authenticator.
+  if ((info.newCounter > 0 || stored.counter > 0) && info.newCounter <= stored.counter) return flagClone(ctx, factor);
   // Atomic: of two uses racing with the same counter value only one advances it.
   const advanced = await ctx.store.mfaFactors.updateData(
     factor.id,
@@ -195,13 +199,20 @@ export const webauthnStrategy: FactorStrategy = {
         device_type: info.credentialDeviceType,
         backed_up: info.credentialBackedUp,
       };
-      const factor = await ctx.store.mfaFactors.createPending({
-        userId: user.id,
-        kind: WEBAUTHN_KIND,
-        name: input.name?.trim() || (info.credentialDeviceType === 'multiDevice' ? 'Passkey' : 'Security key'),
-        secretEncrypted: null,
-        data: data as unknown as Record<string, unknown>,
-      });
+      let factor: MfaFactor;
+      try {
+        factor = await ctx.store.mfaFactors.createPending({
+          userId: user.id,
+          kind: WEBAUTHN_KIND,
+          name: input.name?.trim() || (info.credentialDeviceType === 'multiDevice' ? 'Passkey' : 'Security key'),
+          secretEncrypted: null,
+          data: data as unknown as Record<string, unknown>,
+        });
+      } catch (err) {
+        // A credential id that is already registered (unique index): refused, not a server error.
+        if ((err as { code?: string }).code === '23505') return { ok: false, reason: 'invalid' };
+        throw err;
+      }
       await ctx.store.mfaFactors.confirm(factor.id, user.id);
       return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified, verdict.attested) };
     },
