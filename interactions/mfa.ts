@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { KeystepServices } from '../src/services.js';
-import { evaluateSignIn, hasSecondFactor, withProvenFactor, type SignInProgress, type SignInStep } from '../src/account/sign-in.js';
+import { evaluateSignIn, hasSecondFactor, shouldOfferPasskey, withProvenFactor, type SignInProgress, type SignInStep } from '../src/account/sign-in.js';
 import { verifySecondFactor } from '../src/factors/verification.js';
 import { confirmEnrolment, regenerateBackupCodes, startEnrolment } from '../src/factors/enrolment.js';
 import { factorStrategy, BACKUP_CODE_KIND, ENROLLABLE_KINDS } from '../src/factors/registry.js';
@@ -13,7 +13,8 @@ import { rememberTrustedDevice } from './device-cookies.js';
 import { csrfToken } from '../src/http/csrf.js';
 import { BadRequest } from '../src/http/errors.js';
 import { challengePage, offerPage, totpEnrolPage, backupCodesPage, backupCodeUsedPage } from '../views/mfa.js';
-import { webauthnEnrolPage } from '../views/webauthn.js';
+import { passkeyOfferPage, webauthnEnrolPage } from '../views/webauthn.js';
+import { WEBAUTHN_KIND } from '../src/factors/webauthn/webauthn-strategy.js';
 import { checkedForm, formField } from './form.js';
 import { finishLogin, loginInProgress, saveProgress, showNextStep, unmetRequirements } from './progress.js';
 
@@ -114,6 +115,11 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
       await saveProgress(ctx, services, next);
       return html(ctx, backupCodeUsedPage({ uid: details.uid, csrfToken: csrfToken(ctx), remaining: result.remainingBackupCodes }));
     }
+    if (await shouldOfferPasskey(factors, step, next)) {
+      await factors.store.users.recordPasskeyOffer(step.user.id, factors.now());
+      await saveProgress(ctx, services, next);
+      return html(ctx, passkeyOfferPage({ uid: details.uid, csrfToken: csrfToken(ctx) }));
+    }
     return finishLogin(ctx, services, next);
   });
 
@@ -152,7 +158,8 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
       const skippableUntil = step.decision.type === 'enrol' ? step.decision.skippableUntil : undefined;
       if (again.type === 'webauthn') {
         await saveProgress(ctx, services, { ...progress, pendingFactorId: again.factorId, pendingFactorKind: kind });
-        return html(ctx, webauthnEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), factorId: again.factorId, optionsJSON: again.optionsJSON, skippableUntil, error: 'The security key or passkey could not be registered. Try again.' }), 401);
+        const optional = hasSecondFactor(progress);
+        return html(ctx, webauthnEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), factorId: again.factorId, optionsJSON: again.optionsJSON, skippableUntil, optional, error: 'The security key or passkey could not be registered. Try again.' }), 401);
       }
       if (again.type !== 'shared-secret') throw new BadRequest('This method cannot be set up here.');
       return html(
@@ -165,6 +172,17 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
     await saveProgress(ctx, services, next);
     if (outcome.backupCodes) return html(ctx, backupCodesPage({ uid: details.uid, csrfToken: csrfToken(ctx), codes: outcome.backupCodes }));
     return finishLogin(ctx, services, next);
+  });
+
+  // The passkey offered after a password + code sign-in (optional: "Not now" finishes).
+  router.get('/interaction/:uid/mfa/passkey', async (ctx) => {
+    const { details, progress } = await loginInProgress(ctx, services);
+    if (!hasSecondFactor(progress)) throw new BadRequest('Verify your second step before adding a passkey.');
+    const step = await stepOf(services, progress);
+    const start = await startEnrolment(factors, step.user, WEBAUTHN_KIND);
+    if (start.type !== 'webauthn') throw new BadRequest('Passkeys cannot be added here.');
+    await saveProgress(ctx, services, { ...progress, pendingFactorId: start.factorId, pendingFactorKind: WEBAUTHN_KIND });
+    return html(ctx, webauthnEnrolPage({ uid: details.uid, csrfToken: csrfToken(ctx), factorId: start.factorId, optionsJSON: start.optionsJSON, optional: true }));
   });
 
   router.post('/interaction/:uid/mfa/backup-codes', async (ctx) => {

@@ -149,6 +149,7 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
         passwordHash: '$argon2id$v=19$fake',
         disabled: false,
         lastMfaAt: null,
+        passkeyOfferedAt: null,
         createdAt: expect.any(Date),
       });
       expect(await store.users.findByEmail(email)).toEqual(user);

@@ -7,6 +7,8 @@ import { decideMfa, type MfaDecision } from '../policy/mfa-decision.js';
 import { authenticationResult, isMultiFactor, PASSWORD_FACTOR, type ProvenFactor } from '../policy/authentication-result.js';
 import type { FactorProof } from '../factors/strategy.js';
 import { AMR } from '../policy/acr-levels.js';
+import { WEBAUTHN_KIND } from '../factors/webauthn/webauthn-strategy.js';
+import { attestationPolicyOf } from '../factors/webauthn/attestation-policy.js';
 import { BACKUP_CODE_KIND, FACTOR_STRATEGIES, factorStrategy } from '../factors/registry.js';
 import { enrolledKinds } from '../factors/enrolment.js';
 import type { AuthenticationDecision } from '../policy/step-up.js';
@@ -122,6 +124,20 @@ export async function beginSignIn(
 export function meetsRequiredLevel(levels: AcrLevels, progress: SignInProgress): boolean {
   if (!progress.requiredAcr) return true;
   return levels.rank(authenticationResult(levels, progress.proven).acr) >= levels.rank(progress.requiredAcr);
+}
+
+const PASSKEY_OFFER_INTERVAL_MS = 30 * 86_400_000;
+
+/**
+ * After a password and a code: offer to add a passkey (at most every 30 days), when the
+ * organisation turned the offer on and allows WebAuthn, and the user has none.
+ */
+export async function shouldOfferPasskey(ctx: FactorContext, step: SignInStep, progress: SignInProgress): Promise<boolean> {
+  if (!step.org.mfaMethods.includes(WEBAUTHN_KIND) || !attestationPolicyOf(step.org.webauthnPolicy).offerPasskeys) return false;
+  if (!progress.proven.some((f) => f.kind === PASSWORD_FACTOR.kind) || progress.proven.some((f) => f.kind === WEBAUTHN_KIND)) return false;
+  const offered = step.user.passkeyOfferedAt;
+  if (offered && ctx.now().getTime() - offered.getTime() < PASSKEY_OFFER_INTERVAL_MS) return false;
+  return !(await factorStrategy(WEBAUTHN_KIND)!.isEnrolled(ctx, step.user));
 }
 
 /** What the session's login proved first, from its amr: the password, or a passkey. */

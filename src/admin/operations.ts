@@ -146,11 +146,15 @@ export const operations = {
     },
   }),
   'org.set-webauthn': op({
-    input: z.object({ slug: z.string(), attestation: z.enum(['none', 'direct']), aaguids: z.array(z.string()).optional() }),
+    input: z.object({ slug: z.string(), attestation: z.enum(['none', 'direct']).optional(), aaguids: z.array(z.string()).optional(), offerPasskeys: z.boolean().optional() }),
     async run({ store }, i) {
-      await requireOrganisation(store, i.slug);
+      const current = attestationPolicyOf((await requireOrganisation(store, i.slug)).webauthnPolicy);
       for (const a of i.aaguids ?? []) if (!AAGUID.test(a)) throw new InvalidAdminInput(`"${a}" is not an AAGUID`);
-      const org = await store.organisations.setWebauthnPolicy(i.slug, { attestation: i.attestation, aaguids: (i.aaguids ?? []).map((a) => a.toLowerCase()) });
+      const org = await store.organisations.setWebauthnPolicy(i.slug, {
+        attestation: i.attestation ?? current.attestation,
+        aaguids: i.aaguids ? i.aaguids.map((a) => a.toLowerCase()) : current.aaguids,
+        offerPasskeys: i.offerPasskeys ?? current.offerPasskeys,
+      });
       return { organisation: orgView(org!), webauthn_policy: attestationPolicyOf(org!.webauthnPolicy) };
     },
   }),

@@ -83,9 +83,12 @@ org
 org
   .command('set-webauthn <slug>')
   .description('WebAuthn attestation policy (direct: only allow-listed, attested authenticators; needed for aal3)')
-  .addOption(new Option('--attestation <mode>', 'none or direct').choices(['none', 'direct']).makeOptionMandatory())
-  .option('--aaguid <aaguid>', 'allowed authenticator model (repeatable; replaces the list)', collect, [])
-  .action((slug: string, o: { attestation: string; aaguid: string[] }) => run('org.set-webauthn', { slug, attestation: o.attestation, aaguids: o.aaguid }));
+  .addOption(new Option('--attestation <mode>', 'none or direct').choices(['none', 'direct']))
+  .option('--aaguid <aaguid>', 'allowed authenticator model (repeatable; replaces the list)', collect, undefined)
+  .addOption(new Option('--offer-passkeys <on|off>', 'offer a passkey after a password + code sign-in').choices(['on', 'off']))
+  .action((slug: string, o: { attestation?: string; aaguid?: string[]; offerPasskeys?: string }) =>
+    run('org.set-webauthn', { slug, attestation: o.attestation, aaguids: o.aaguid, offerPasskeys: o.offerPasskeys === undefined ? undefined : o.offerPasskeys === 'on' }),
+  );
 
 const user = program.command('user').description('user accounts');
 user

@@ -38,7 +38,7 @@ export function formatText(name: OperationName, result: unknown): string {
     }
     case 'org.set-webauthn': {
       const p = (result as { webauthn_policy: Row }).webauthn_policy;
-      return `organisation ${r.organisation!.slug}: WebAuthn attestation ${p.attestation}, allowed AAGUIDs ${(p.aaguids as string[]).join(' ') || 'none'}\n`;
+      return `organisation ${r.organisation!.slug}: WebAuthn attestation ${p.attestation}, allowed AAGUIDs ${(p.aaguids as string[]).join(' ') || 'none'}, passkey offer ${p.offerPasskeys ? 'on' : 'off'}\n`;
     }
     case 'user.devices': {
       const m = result as Row & { devices: Row[] };

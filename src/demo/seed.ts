@@ -15,6 +15,7 @@ export async function seedDemo(store: Store, sealer: Sealer, issuer: string): Pr
   const password = randomBytes(12).toString('base64url');
   await store.transaction(async (tx) => {
   await createOrganisation(tx, { slug: 'demo', name: 'Demo organisation', mfaMode: 'optional' });
+  await tx.organisations.setWebauthnPolicy('demo', { attestation: 'none', aaguids: [], offerPasskeys: true });
   await createUser(tx, { email: DEMO_EMAIL, orgSlug: 'demo', password, name: 'Demo User', emailVerified: true });
   await createClient(tx, sealer, {
     clientId: DEMO_CLIENT_ID,

@@ -30,6 +30,7 @@ export interface User {
   passwordHash: string | null;
   disabled: boolean;
   lastMfaAt: Date | null;
+  passkeyOfferedAt: Date | null;
   createdAt: Date;
 }
 
@@ -140,6 +141,7 @@ export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   list(filter?: { orgId?: string }): Promise<Array<User & { orgSlug: string }>>;
   recordMfa(userId: string): Promise<void>;
+  recordPasskeyOffer(userId: string, at: Date): Promise<void>;
 }
 
 export interface MfaFactorRepository {

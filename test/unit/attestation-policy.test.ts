@@ -17,18 +17,18 @@ beforeAll(async () => {
 
 describe('attestationPolicyOf', () => {
   test.each([
-    [{}, { attestation: 'none', aaguids: [] }],
-    [{ attestation: 'direct' }, { attestation: 'direct', aaguids: [] }],
-    [{ attestation: 'indirect', aaguids: [KNOWN.toUpperCase(), 7] }, { attestation: 'none', aaguids: [KNOWN] }],
-    [{ attestation: 'direct', aaguids: 'nope' }, { attestation: 'direct', aaguids: [] }],
+    [{}, { attestation: 'none', aaguids: [], offerPasskeys: false }],
+    [{ attestation: 'direct', offerPasskeys: true }, { attestation: 'direct', aaguids: [], offerPasskeys: true }],
+    [{ attestation: 'indirect', aaguids: [KNOWN.toUpperCase(), 7], offerPasskeys: 'yes' }, { attestation: 'none', aaguids: [KNOWN], offerPasskeys: false }],
+    [{ attestation: 'direct', aaguids: 'nope' }, { attestation: 'direct', aaguids: [], offerPasskeys: false }],
   ])('%j → %j', (stored, expected) => {
     expect(attestationPolicyOf(stored as Record<string, unknown>)).toEqual(expected);
   });
 });
 
 describe('judgeAttestation', () => {
-  const direct = { attestation: 'direct' as const, aaguids: [KNOWN] };
-  const none = { attestation: 'none' as const, aaguids: [KNOWN] };
+  const direct = { attestation: 'direct' as const, aaguids: [KNOWN], offerPasskeys: false };
+  const none = { attestation: 'none' as const, aaguids: [KNOWN], offerPasskeys: false };
   test.each([
     ['none policy, no attestation', none, 'none', UNKNOWN, { accepted: true, attested: false }],
     ['none policy, attested known allow-listed key', none, 'packed', KNOWN, { accepted: true, attested: true }],
@@ -36,7 +36,7 @@ describe('judgeAttestation', () => {
     ['direct policy, attested allow-listed key', direct, 'packed', KNOWN.toUpperCase(), { accepted: true, attested: true }],
     ['direct policy, no attestation', direct, 'none', KNOWN, { accepted: false, reason: 'the authenticator did not present an attestation' }],
     ['direct policy, no metadata for the AAGUID', direct, 'packed', UNKNOWN, { accepted: false, reason: 'no FIDO metadata describes this authenticator' }],
-    ['direct policy, described but not allow-listed', { attestation: 'direct' as const, aaguids: [] }, 'packed', KNOWN, { accepted: false, reason: 'this authenticator model is not on the organisation allow-list' }],
+    ['direct policy, described but not allow-listed', { attestation: 'direct' as const, aaguids: [], offerPasskeys: false }, 'packed', KNOWN, { accepted: false, reason: 'this authenticator model is not on the organisation allow-list' }],
   ])('%s', (_name, policy, fmt, aaguid, expected) => {
     expect(judgeAttestation(policy, { fmt, aaguid })).toEqual(expected);
   });

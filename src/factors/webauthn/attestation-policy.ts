@@ -9,11 +9,13 @@ import { MetadataService, type MetadataStatement } from '@simplewebauthn/server'
 export interface AttestationPolicy {
   attestation: 'none' | 'direct';
   aaguids: string[];
+  /** Offer to add a passkey after a password + code sign-in (progressive enrolment). */
+  offerPasskeys: boolean;
 }
 
 export function attestationPolicyOf(stored: Record<string, unknown>): AttestationPolicy {
   const aaguids = Array.isArray(stored.aaguids) ? stored.aaguids.filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase()) : [];
-  return { attestation: stored.attestation === 'direct' ? 'direct' : 'none', aaguids };
+  return { attestation: stored.attestation === 'direct' ? 'direct' : 'none', aaguids, offerPasskeys: stored.offerPasskeys === true };
 }
 
 export const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -12,6 +12,7 @@ interface Row {
   password_hash: string | null;
   disabled: boolean;
   last_mfa_at: Date | null;
+  passkey_offered_at: Date | null;
   created_at: Date;
   org_slug?: string;
 }
@@ -26,6 +27,7 @@ const toUser = (r: Row): User => ({
   passwordHash: r.password_hash,
   disabled: r.disabled,
   lastMfaAt: r.last_mfa_at ? new Date(r.last_mfa_at) : null,
+  passkeyOfferedAt: r.passkey_offered_at ? new Date(r.passkey_offered_at) : null,
   createdAt: new Date(r.created_at),
 });
 
@@ -53,6 +55,9 @@ export function sqlUsers(db: Queryable): UserRepository {
         [filter.orgId ?? null],
       );
       return rows.map((r) => ({ ...toUser(r), orgSlug: r.org_slug! }));
+    },
+    async recordPasskeyOffer(userId, at) {
+      await db.query('UPDATE users SET passkey_offered_at = $2 WHERE id = $1', [userId, at]);
     },
     async recordMfa(userId) {
       await db.query('UPDATE users SET last_mfa_at = now() WHERE id = $1', [userId]);
