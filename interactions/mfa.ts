@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { KeystepServices } from '../src/services.js';
-import { evaluateSignIn, hasSecondFactor, shouldOfferPasskey, withProvenFactor, type SignInProgress, type SignInStep } from '../src/account/sign-in.js';
+import { evaluateSignIn, hasSecondFactor, needsUserVerification, shouldOfferPasskey, withProvenFactor, type SignInProgress, type SignInStep } from '../src/account/sign-in.js';
 import { verifySecondFactor } from '../src/factors/verification.js';
 import { confirmEnrolment, regenerateBackupCodes, startEnrolment } from '../src/factors/enrolment.js';
 import { factorStrategy, BACKUP_CODE_KIND, ENROLLABLE_KINDS } from '../src/factors/registry.js';
@@ -54,7 +54,7 @@ export async function renderMfaStep(ctx: Context, services: KeystepServices, uid
   if (decision.type === 'challenge') {
     const requested = String(ctx.query.factor ?? '');
     const kind = decision.kinds.includes(requested) ? requested : decision.kinds[0]!;
-    const prompt = await factorStrategy(kind)!.challenge(services.factors, step.user);
+    const prompt = await factorStrategy(kind)!.challenge(services.factors, step.user, { userVerification: needsUserVerification(services.acr, progress) });
     const others = otherFactors(decision.kinds, kind);
     return html(ctx, challengePage({ uid, csrfToken: csrfToken(ctx), kind, others, backupCodesAvailable: decision.kinds.includes(BACKUP_CODE_KIND), rememberDays: step.org.rememberDeviceDays, webauthnOptions: prompt?.type === 'webauthn' ? prompt.optionsJSON : undefined }));
   }
@@ -82,7 +82,7 @@ export function mfaRoutes(router: Router, services: KeystepServices): void {
       const after = result.reason === 'cloned' ? await stepOf(services, progress) : step;
       const kinds = after.decision.type === 'challenge' ? after.decision.kinds : [];
       const shown = kinds.includes(kind) ? kind : (kinds[0] ?? BACKUP_CODE_KIND);
-      const retry = result.reason === 'locked' || !kinds.includes(shown) ? undefined : await factorStrategy(shown)!.challenge(factors, step.user);
+      const retry = result.reason === 'locked' || !kinds.includes(shown) ? undefined : await factorStrategy(shown)!.challenge(factors, step.user, { userVerification: needsUserVerification(services.acr, progress) });
       const error =
         result.reason === 'locked'
           ? lockedMessage(result.lockedUntil)

@@ -120,6 +120,11 @@ export async function beginSignIn(
   }, input.first);
 }
 
+/** The level asked for needs the authenticator to verify the user (NIST AAL3). */
+export function needsUserVerification(levels: AcrLevels, progress: SignInProgress): boolean {
+  return progress.requiredAcr !== undefined && (levels.get(progress.requiredAcr)?.aal ?? 1) >= 3;
+}
+
 /** Whether the factors proven reach the level the authorization asked for. */
 export function meetsRequiredLevel(levels: AcrLevels, progress: SignInProgress): boolean {
   if (!progress.requiredAcr) return true;

@@ -63,8 +63,11 @@ export interface FactorStrategy {
     start(ctx: FactorContext, user: User, input: { name?: string; resumeFactorId?: string }): Promise<EnrolmentStart>;
     confirm(ctx: FactorContext, user: User, input: { factorId: string; response: string; name?: string }): Promise<ConfirmOutcome>;
   };
-  /** Begins a challenge (e.g. sends a code, or WebAuthn options). Nothing for factors the user already holds (TOTP). */
-  challenge(ctx: FactorContext, user: User): Promise<ChallengePrompt | void>;
+  /**
+   * Begins a challenge (e.g. sends a code, or WebAuthn options). Nothing for factors the user
+   * already holds (TOTP). `needs.userVerification`: the level asked for needs it (aal3).
+   */
+  challenge(ctx: FactorContext, user: User, needs?: { userVerification?: boolean }): Promise<ChallengePrompt | void>;
   verify(ctx: FactorContext, user: User, response: string): Promise<VerifyOutcome>;
   remove(ctx: FactorContext, user: User, factorId: string): Promise<boolean>;
 }

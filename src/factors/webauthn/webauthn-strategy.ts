@@ -218,8 +218,8 @@ export const webauthnStrategy: FactorStrategy = {
     },
   },
 
-  async challenge(ctx, user) {
-    return { type: 'webauthn', optionsJSON: await authenticationOptions(ctx, user, 'preferred') };
+  async challenge(ctx, user, needs) {
+    return { type: 'webauthn', optionsJSON: await authenticationOptions(ctx, user, needs?.userVerification ? 'required' : 'preferred') };
   },
 
   async verify(ctx, user, response) {
