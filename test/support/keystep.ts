@@ -16,7 +16,6 @@ export interface TestKeystep extends RunningServer {
 
 /** env: extra settings as environment variables (e.g. KEYSTEP_LOGIN_MAX_FAILURES). */
 export async function startTestKeystep(options: { env?: Record<string, string>; store?: StoreKind } = {}): Promise<TestKeystep> {
-  const store = await openTestStore(options.store ?? 'pglite');
   // Listen on a free port first so the issuer can name it.
   const { createServer } = await import('node:net');
   const port = await new Promise<number>((resolve) => {
@@ -33,6 +32,9 @@ export async function startTestKeystep(options: { env?: Record<string, string>; 
     KEYSTEP_LOG_LEVEL: 'silent',
     ...options.env,
   });
+  // Settings first: invalid ones must not leave a store open (it would keep jest alive).
+  const store = await openTestStore(options.store ?? 'pglite');
+
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const running = await startServer(settings, pino({ level: process.env.KEYSTEP_TEST_LOG ?? 'silent' }), {

@@ -30,15 +30,15 @@ describe('judgeAttestation', () => {
   const direct = { attestation: 'direct' as const, aaguids: [KNOWN], offerPasskeys: false };
   const none = { attestation: 'none' as const, aaguids: [KNOWN], offerPasskeys: false };
   test.each([
-    ['none policy, no attestation', none, 'none', UNKNOWN, { accepted: true, attested: false }],
-    ['none policy, attested known allow-listed key', none, 'packed', KNOWN, { accepted: true, attested: true }],
-    ['none policy, attested key not described', none, 'packed', UNKNOWN, { accepted: true, attested: false }],
-    ['direct policy, attested allow-listed key', direct, 'packed', KNOWN.toUpperCase(), { accepted: true, attested: true }],
-    ['direct policy, no attestation', direct, 'none', KNOWN, { accepted: false, reason: 'the authenticator did not present an attestation' }],
-    ['direct policy, no metadata for the AAGUID', direct, 'packed', UNKNOWN, { accepted: false, reason: 'no FIDO metadata describes this authenticator' }],
-    ['direct policy, described but not allow-listed', { attestation: 'direct' as const, aaguids: [], offerPasskeys: false }, 'packed', KNOWN, { accepted: false, reason: 'this authenticator model is not on the organisation allow-list' }],
-  ])('%s', (_name, policy, fmt, aaguid, expected) => {
-    expect(judgeAttestation(policy, { fmt, aaguid })).toEqual(expected);
+    ['none policy, no attestation', none, 'none', UNKNOWN, true, { accepted: true, attested: false }],
+    ['none policy, even an attested allow-listed key is not marked attested', none, 'packed', KNOWN, true, { accepted: true, attested: false }],
+    ['direct policy, attested allow-listed key', direct, 'packed', KNOWN.toUpperCase(), true, { accepted: true, attested: true }],
+    ['direct policy, self attestation (no x5c)', direct, 'packed', KNOWN, false, { accepted: false, reason: 'the authenticator did not present an attestation' }],
+    ['direct policy, no attestation', direct, 'none', KNOWN, false, { accepted: false, reason: 'the authenticator did not present an attestation' }],
+    ['direct policy, no metadata for the AAGUID', direct, 'packed', UNKNOWN, true, { accepted: false, reason: 'no FIDO metadata describes this authenticator' }],
+    ['direct policy, described but not allow-listed', { attestation: 'direct' as const, aaguids: [], offerPasskeys: false }, 'packed', KNOWN, true, { accepted: false, reason: 'this authenticator model is not on the organisation allow-list' }],
+  ])('%s', (_name, policy, fmt, aaguid, certified, expected) => {
+    expect(judgeAttestation(policy, { fmt, aaguid, certified })).toEqual(expected);
   });
 });
 

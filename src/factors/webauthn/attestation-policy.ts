@@ -32,7 +32,10 @@ export async function loadMetadata(file: string): Promise<number> {
     throw new Error(`KEYSTEP_FIDO_METADATA_FILE: cannot read ${file}: ${(err as Error).message}`);
   }
   const entries = Array.isArray(parsed) ? parsed : ((parsed as { entries?: Array<{ metadataStatement?: unknown }> }).entries ?? []).map((e) => e.metadataStatement);
-  const statements = entries.filter((s): s is MetadataStatement => Boolean(s && typeof s === 'object' && (s as { aaguid?: unknown }).aaguid));
+  // SimpleWebAuthn looks statements up by the lower-case AAGUID: normalise, or the chain check is skipped.
+  const statements = entries
+    .filter((s): s is MetadataStatement => Boolean(s && typeof s === 'object' && typeof (s as { aaguid?: unknown }).aaguid === 'string'))
+    .map((s) => ({ ...s, aaguid: s.aaguid!.toLowerCase() }));
   // Local statements only: mdsServers empty, nothing is fetched.
   await MetadataService.initialize({ statements, mdsServers: [], verificationMode: 'permissive' });
   described.clear();
@@ -40,14 +43,22 @@ export async function loadMetadata(file: string): Promise<number> {
   return statements.length;
 }
 
+/** aal3 holds only while the organisation still requires direct attestation and lists the model. */
+export function stillAttested(policy: AttestationPolicy, aaguid: string | undefined): boolean {
+  return policy.attestation === 'direct' && aaguid !== undefined && policy.aaguids.includes(aaguid.toLowerCase());
+}
+
 export type AttestationVerdict = { accepted: true; attested: boolean } | { accepted: false; reason: string };
 
-/** After @simplewebauthn verified the attestation statement (chains checked against the metadata). */
-export function judgeAttestation(policy: AttestationPolicy, registration: { fmt: string; aaguid: string }): AttestationVerdict {
+/**
+ * After @simplewebauthn verified the attestation statement (chains checked against the metadata).
+ * `certified`: the statement carries a certificate chain (x5c); self attestation proves no model.
+ * Only a "direct" organisation marks registrations attested.
+ */
+export function judgeAttestation(policy: AttestationPolicy, registration: { fmt: string; aaguid: string; certified: boolean }): AttestationVerdict {
   const aaguid = registration.aaguid.toLowerCase();
-  const attested = registration.fmt !== 'none' && described.has(aaguid);
-  if (policy.attestation === 'none') return { accepted: true, attested: attested && policy.aaguids.includes(aaguid) };
-  if (registration.fmt === 'none') return { accepted: false, reason: 'the authenticator did not present an attestation' };
+  if (policy.attestation === 'none') return { accepted: true, attested: false };
+  if (registration.fmt === 'none' || !registration.certified) return { accepted: false, reason: 'the authenticator did not present an attestation' };
   if (!described.has(aaguid)) return { accepted: false, reason: 'no FIDO metadata describes this authenticator' };
   if (!policy.aaguids.includes(aaguid)) return { accepted: false, reason: 'this authenticator model is not on the organisation allow-list' };
   return { accepted: true, attested: true };

@@ -15,7 +15,8 @@ import type { FactorContext, FactorProof, FactorStrategy, VerifyOutcome } from '
 import type { MfaFactor, User } from '../../store/port.js';
 import { AMR } from '../../policy/acr-levels.js';
 import { AuditEvents } from '../../audit/events.js';
-import { attestationPolicyOf, judgeAttestation } from './attestation-policy.js';
+import { attestationPolicyOf, judgeAttestation, stillAttested } from './attestation-policy.js';
+import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
 
 export const WEBAUTHN_KIND = 'webauthn';
 
@@ -117,7 +118,9 @@ export async function verifyAssertion(ctx: FactorContext, factor: MfaFactor, ass
   );
   if (!advanced) return flagClone(ctx, factor);
   await ctx.store.mfaFactors.recordUse(factor.id);
-  return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified, stored.attested) };
+  const owner = await ctx.store.users.findById(factor.userId);
+  const attested = Boolean(stored.attested) && owner !== undefined && stillAttested(await policyFor(ctx, owner), stored.aaguid);
+  return { ok: true, factorId: factor.id, proof: proofOf(info.credentialDeviceType, info.userVerified, attested) };
 }
 
 async function flagClone(ctx: FactorContext, factor: MfaFactor): Promise<VerifyOutcome> {
@@ -187,7 +190,9 @@ export const webauthnStrategy: FactorStrategy = {
       }
       if (!result.verified) return { ok: false, reason: 'invalid' };
       const info = result.registrationInfo;
-      const verdict = judgeAttestation(await policyFor(ctx, user), { fmt: info.fmt, aaguid: info.aaguid });
+      const attStmt = decodeAttestationObject(info.attestationObject).get('attStmt');
+      const x5c = attStmt?.get('x5c');
+      const verdict = judgeAttestation(await policyFor(ctx, user), { fmt: info.fmt, aaguid: info.aaguid, certified: Array.isArray(x5c) && x5c.length > 0 });
       if (!verdict.accepted) return { ok: false, reason: 'invalid' };
       const data: CredentialData = {
         credential_id: info.credential.id,
