@@ -48,7 +48,7 @@ export function interactionRouter(services: KeystepServices): Router {
         const decision = promptDecision(details);
         if (decision?.type === 'step_up' && details.session) {
           // Only what is missing: the session keeps its password, the user proves a second factor.
-          const stepUp = stepUpFromSession(details.session.accountId, details.session.amr ?? [], services.factors.now(), decision.required, decision.held);
+          const stepUp = stepUpFromSession(details.session.accountId, details.session.amr ?? [], decision.required, decision.held);
           await saveProgress(ctx, services, stepUp);
           return renderMfaStep(ctx, services, details.uid, stepUp);
         }

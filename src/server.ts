@@ -61,7 +61,7 @@ export async function startServer(settings: Settings, logger: Logger, options: S
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : settings.port;
     const sweeper = setInterval(() => {
-      store.oidc.sweepExpired().then(
+      store.sweepExpired().then(
         (n) => n && logger.debug({ deleted: n }, 'swept expired protocol rows'),
         (err) => logger.warn({ err }, 'sweep failed'),
       );

@@ -19,8 +19,6 @@ import { recognisedDevice } from './trusted-devices.js';
 export interface SignInProgress {
   userId: string;
   proven: ProvenFactor[];
-  /** Seconds since the epoch when the first factor was proven (becomes auth_time). */
-  startedAt: number;
   /** The user chose to skip an optional (or still-in-grace) enrolment. */
   skippedEnrolment?: boolean;
   /** The level this authorization needs (from src/policy/step-up.ts); baseline when absent. */
@@ -44,13 +42,12 @@ export interface SignInStep {
   complete: boolean;
 }
 
-export function passwordProven(
+export function firstFactorProven(
   userId: string,
-  now: Date,
   target: Pick<SignInProgress, 'requiredAcr' | 'previousAcr' | 'riskRequiresMfa' | 'trustedDeviceId'> = {},
   first: ProvenFactor = PASSWORD_FACTOR,
 ): SignInProgress {
-  return { userId, proven: [first], startedAt: Math.floor(now.getTime() / 1000), ...target };
+  return { userId, proven: [first], ...target };
 }
 
 export function withProvenFactor(progress: SignInProgress, kind: string, proof: FactorProof): SignInProgress {
@@ -112,7 +109,7 @@ export async function beginSignIn(
   const org = await ctx.store.organisations.findById(user.orgId);
   const risk = org && (await assessAndRecordSignIn(ctx.store, org, user, input.attempt, now));
   const trusted = await recognisedDevice(ctx.store, user.id, input.trustedDeviceIds, now);
-  return passwordProven(user.id, now, {
+  return firstFactorProven(user.id, {
     requiredAcr: decision && decision.type !== 'refuse' ? decision.required : undefined,
     previousAcr: input.sessionAccountId === user.id && decision?.type === 'full' ? decision.held : undefined,
     riskRequiresMfa: risk?.requiresMfa,
@@ -158,8 +155,8 @@ export function firstFactorOfSession(amr: readonly string[]): ProvenFactor {
 }
 
 /** A step-up keeps the session's first factor and asks only for what is missing. */
-export function stepUpFromSession(accountId: string, sessionAmr: readonly string[], now: Date, requiredAcr: string, heldAcr: string): SignInProgress {
-  return passwordProven(accountId, now, { requiredAcr, previousAcr: heldAcr }, firstFactorOfSession(sessionAmr));
+export function stepUpFromSession(accountId: string, sessionAmr: readonly string[], requiredAcr: string, heldAcr: string): SignInProgress {
+  return firstFactorProven(accountId, { requiredAcr, previousAcr: heldAcr }, firstFactorOfSession(sessionAmr));
 }
 
 /**

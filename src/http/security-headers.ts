@@ -6,6 +6,7 @@ const CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  // Sign-in forms end in a redirect to the client's redirect_uri, which browsers check against form-action.
   "form-action 'self' *",
   "frame-ancestors 'none'",
   "base-uri 'none'",

@@ -217,7 +217,7 @@ export interface OidcPayloadRepository {
   consume(model: string, id: string): Promise<void>;
   destroy(model: string, id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
-  /** Deletes expired protocol rows (returns how many), expired counters and abandoned enrolments. */
+  /** Deletes expired protocol rows; returns how many. */
   sweepExpired(): Promise<number>;
 }
 
@@ -288,6 +288,8 @@ export interface Store {
   webauthnChallenges: WebAuthnChallengeRepository;
   /** Runs fn with a store whose every write lands together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Periodic clean-up: expired protocol rows, counters and challenges, abandoned enrolments. Returns the protocol rows deleted. */
+  sweepExpired(): Promise<number>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

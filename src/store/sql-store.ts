@@ -47,6 +47,14 @@ export function createSqlStore(db: Database, onClose: () => Promise<void> = asyn
           transaction: () => Promise.reject(new Error('nested transactions are not supported')),
         }),
       ),
+    async sweepExpired() {
+      const deleted = await store.oidc.sweepExpired();
+      await db.query('DELETE FROM attempt_counters WHERE expires_at <= now()');
+      await db.query('DELETE FROM webauthn_challenges WHERE expires_at <= now()');
+      // Enrolments started but never confirmed.
+      await db.query(`DELETE FROM mfa_factors WHERE confirmed_at IS NULL AND created_at < now() - interval '1 day'`);
+      return deleted;
+    },
     async ping() {
       await db.query('SELECT 1');
     },

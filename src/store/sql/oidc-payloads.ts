@@ -45,10 +45,6 @@ export function sqlOidcPayloads(db: Queryable): OidcPayloadRepository {
       const rows = await db.query<{ n: number }>(
         'WITH d AS (DELETE FROM oidc_payloads WHERE expires_at <= now() RETURNING 1) SELECT count(*)::integer AS n FROM d',
       );
-      await db.query('DELETE FROM attempt_counters WHERE expires_at <= now()');
-      await db.query('DELETE FROM webauthn_challenges WHERE expires_at <= now()');
-      // Enrolments started but never confirmed.
-      await db.query(`DELETE FROM mfa_factors WHERE confirmed_at IS NULL AND created_at < now() - interval '1 day'`);
       return rows[0]?.n ?? 0;
     },
   };
